@@ -1,0 +1,544 @@
+import { focusManager, onlineManager, type QueryClient } from '@tanstack/query-core';
+import { authKeys } from './authKeys';
+import { systemClock, type Clock, type TimerHandle } from './clock';
+import { openTabChannel, withLock, yieldToMessages, type TabChannel, type TabMessage } from './crossTab';
+import {
+  AuthConfigError,
+  AuthNetworkError,
+  AuthStorageError,
+  InvalidResponseError,
+  SessionExpiredError,
+  isAuthError,
+  toAuthError,
+  type AuthError,
+} from './errors';
+import { deserializeSession, parseLoginResponse, parseRefreshResponse, serializeSession, type ParseOptions } from './parseSession';
+import { userSchema as defaultUserSchema, validate, type StandardSchemaV1 } from './schemas';
+import { initialState, sessionReducer, type AuthSnapshot, type EndReason, type EngineState, type Session, type SessionAction } from './sessionState';
+import { resolveStorage, type StorageOption } from './storage';
+import { isExpired } from './tokens';
+import { isTransient, readResponse, requestJson, type ErrorClassifier } from './transport';
+
+/** Refresh this long before expiry by default; one minute covers a slow network and a drifting timer. */
+export const DEFAULT_REFRESH_LEEWAY_MS = 60_000;
+// Browsers run a setTimeout longer than 2^31-1 ms at once; longer waits are re-armed on firing.
+export const MAX_TIMER_DELAY_MS = 2_147_483_647;
+// Backoff after a refresh that could not reach the server: 1 s, doubling, at most a minute.
+const RETRY_BASE_MS = 1_000;
+const RETRY_MAX_MS = 60_000;
+
+export interface AuthPaths {
+  login: string;
+  refresh: string;
+  me: string;
+}
+
+export const DEFAULT_PATHS: AuthPaths = { login: '/auth/login', refresh: '/auth/refresh', me: '/auth/me' };
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+export interface AuthClientConfig<TUserSchema extends StandardSchemaV1 = typeof defaultUserSchema> {
+  /** Prefix of every path, e.g. `https://api.example.com`. Default `''` (same origin). */
+  baseUrl?: string;
+  /** Endpoint paths; defaults from the contract: `/auth/login`, `/auth/refresh`, `/auth/me`. */
+  paths?: Partial<AuthPaths>;
+  /** The fetch to use. Default: the global `fetch`, looked up at call time. */
+  fetch?: typeof fetch;
+  /** `credentials` of every request. Default `'same-origin'`; `'include'` for a cookie refresh on another origin. */
+  credentials?: RequestCredentials;
+  /** Where the session lives between page loads. Default `'memory'`. See the README for the trade-offs. */
+  storage?: StorageOption;
+  /** Storage key, and the name of the cross-tab channel and lock. Default `'authloop.session'`. */
+  storageKey?: string;
+  /** Refresh this long before the access token expires; never more than half its lifetime. Default 60 000. */
+  refreshLeewayMs?: number;
+  /** Send the refresh token in the JSON body (default) or rely on an HttpOnly cookie the server set. */
+  refreshTokenIn?: 'body' | 'cookie';
+  /** Access tokens are not JWTs: do not decode them; expiry comes from `expiresIn` or a 401. */
+  opaqueTokens?: boolean;
+  /** Schemas for your server's shapes; `user` (any Standard Schema) types the user everywhere. */
+  schemas?: { user?: TUserSchema };
+  /** Maps a failed response to an error code; return `undefined` to keep the default. */
+  classifyError?: ErrorClassifier;
+  /** The source of time and timers. Default: the system clock. */
+  clock?: Clock;
+  /** Share login, refresh and logout with the other tabs of this origin. Default `true`. */
+  crossTab?: boolean;
+  /** A QueryClient whose auth queries logout removes. `<AuthProvider>` binds its own. */
+  queryClient?: QueryClient;
+  /** On logout or user switch, clear the whole query cache, not just the auth queries. Default `false`. */
+  clearCacheOnLogout?: boolean;
+  /** Errors that no caller awaits: background refresh failures, storage failures. */
+  onError?: (error: AuthError) => void;
+}
+
+/** The framework-free engine behind the hooks. */
+export interface AuthClient<TUser = StandardSchemaV1.InferOutput<typeof defaultUserSchema>> {
+  /** The current state; the same object until something changes. */
+  getSnapshot(): AuthSnapshot<TUser>;
+  /** Calls `listener` on every change of the snapshot; returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void;
+  /** Signs in. Rejects with an {@link AuthError}; `auth/invalid_credentials` for a wrong password. */
+  login(credentials: Credentials): Promise<Extract<AuthSnapshot<TUser>, { status: 'authenticated' }>>;
+  /** Ends the session here and in every tab: storage cleared, auth queries removed. */
+  logout(): Promise<void>;
+  /** A fresh access token, refreshing first if it is due; `null` when signed out. */
+  getAccessToken(): Promise<string | null>;
+  /** Refreshes now (joining a refresh already in flight). */
+  refresh(): Promise<void>;
+  /** `fetch` with the bearer token; a 401 causes one shared refresh and one retry. */
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
+  /** GET me, validated by the user schema. */
+  fetchMe(): Promise<TUser>;
+  /** Lets logout and user switches clear this QueryClient's auth queries; returns the unbind function. */
+  bindQueryClient(queryClient: QueryClient): () => void;
+  /** Stops timers, listeners and the cross-tab channel. */
+  destroy(): void;
+  /** The settings the React bindings need. */
+  readonly options: { readonly persistent: boolean; readonly clearCacheOnLogout: boolean };
+}
+
+function resolveConfig<TUserSchema extends StandardSchemaV1>(config: AuthClientConfig<TUserSchema>) {
+  const baseUrl = config.baseUrl ?? '';
+  if (typeof baseUrl !== 'string') throw new AuthConfigError('baseUrl must be a string.');
+  const paths = { ...DEFAULT_PATHS, ...config.paths };
+  for (const [name, path] of Object.entries(paths)) {
+    if (typeof path !== 'string' || path === '') throw new AuthConfigError(`paths.${name} must be a non-empty string.`);
+  }
+  const leewayMs = config.refreshLeewayMs ?? DEFAULT_REFRESH_LEEWAY_MS;
+  if (typeof leewayMs !== 'number' || !Number.isFinite(leewayMs) || leewayMs < 0) {
+    throw new AuthConfigError('refreshLeewayMs must be a finite number of milliseconds, 0 or more.');
+  }
+  const storage = resolveStorage(config.storage);
+  if (storage !== null && (typeof storage.get !== 'function' || typeof storage.set !== 'function' || typeof storage.remove !== 'function')) {
+    throw new AuthConfigError("storage must be 'memory', 'localStorage', 'sessionStorage' or an object with get, set and remove.");
+  }
+  const userSchema = config.schemas?.user ?? defaultUserSchema;
+  if (typeof userSchema !== 'object' || userSchema === null || !('~standard' in userSchema)) {
+    throw new AuthConfigError('schemas.user must be a Standard Schema (zod, valibot, arktype...).');
+  }
+  return {
+    baseUrl: baseUrl.replace(/\/+$/, ''),
+    paths,
+    leewayMs,
+    storage,
+    storageKey: config.storageKey ?? 'authloop.session',
+    userSchema: userSchema as StandardSchemaV1<unknown, StandardSchemaV1.InferOutput<TUserSchema>>,
+    clock: config.clock ?? systemClock,
+    fetch: config.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init)),
+    credentials: config.credentials ?? 'same-origin',
+    refreshInCookie: config.refreshTokenIn === 'cookie',
+    opaqueTokens: config.opaqueTokens ?? false,
+    crossTab: config.crossTab ?? true,
+  };
+}
+
+function reasonFor(error: AuthError): EndReason {
+  return error.serverCode?.includes('expired') ? 'expired' : 'revoked';
+}
+
+/**
+ * Creates the auth engine. Nothing is read or started until first use, so it is safe to
+ * call at module scope and during server rendering.
+ *
+ * @example
+ * const auth = createAuthClient({ baseUrl: 'https://api.example.com', storage: 'localStorage' });
+ * const token = await auth.getAccessToken();
+ */
+export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof defaultUserSchema>(
+  config: AuthClientConfig<TUserSchema> = {},
+): AuthClient<StandardSchemaV1.InferOutput<TUserSchema>> {
+  type TUser = StandardSchemaV1.InferOutput<TUserSchema>;
+  const cfg = resolveConfig(config);
+  const { clock, storage, storageKey } = cfg;
+  const lockName = `authloop:refresh:${storageKey}`;
+
+  let state: EngineState<TUser> = initialState(storage !== null);
+  const listeners = new Set<() => void>();
+  const queryClients = new Set<QueryClient>();
+  if (config.queryClient) queryClients.add(config.queryClient);
+
+  let restoring: Promise<void> | null = null;
+  let refreshing: Promise<void> | null = null;
+  let timer: TimerHandle | null = null;
+  let failures = 0;
+  let retryAt: number | null = null;
+  let stopWatching: (() => void) | null = null;
+  let channel: TabChannel<TUser> | null = null;
+  let destroyed = false;
+
+  const parseOptions = (): ParseOptions<TUser> => ({
+    userSchema: cfg.userSchema,
+    receivedAt: clock.now(),
+    leewayMs: cfg.leewayMs,
+    opaqueTokens: cfg.opaqueTokens,
+  });
+
+  function report(error: AuthError) {
+    try {
+      config.onError?.(error);
+    } catch {
+      // An app's error handler must not break the engine.
+    }
+  }
+
+  function dispatch(action: SessionAction<TUser>) {
+    const next = sessionReducer(state, action);
+    if (next === state) return;
+    const previousUser = state.session?.user;
+    state = next;
+    if (previousUser !== undefined && (next.session === null || !sameUser(previousUser, next.session.user))) {
+      clearUserQueries();
+    }
+    afterChange();
+    listeners.forEach((listener) => listener());
+  }
+
+  function sameUser(a: TUser, b: TUser): boolean {
+    const id = (user: TUser) => (typeof user === 'object' && user !== null ? (user as { id?: unknown }).id : user);
+    return a === b || (id(a) !== undefined && id(a) === id(b));
+  }
+
+  function clearUserQueries() {
+    for (const queryClient of queryClients) {
+      if (config.clearCacheOnLogout) queryClient.clear();
+      else {
+        void queryClient.cancelQueries({ queryKey: authKeys.all });
+        queryClient.removeQueries({ queryKey: authKeys.all });
+      }
+    }
+  }
+
+  // ---- storage ----
+
+  function writeStored(session: Session<TUser> | null) {
+    if (!storage) return;
+    try {
+      const done = session ? storage.set(storageKey, serializeSession(session)) : storage.remove(storageKey);
+      if (done instanceof Promise) done.catch((cause: unknown) => report(new AuthStorageError({ cause })));
+    } catch (cause) {
+      report(new AuthStorageError({ cause }));
+    }
+  }
+
+  function readStored(): Session<TUser> | null | Promise<Session<TUser> | null> {
+    if (!storage) return null;
+    const fail = (cause: unknown) => {
+      report(new AuthStorageError({ cause }));
+      return null;
+    };
+    try {
+      const raw = storage.get(storageKey);
+      if (raw instanceof Promise) return raw.then((value) => deserializeSession(value, cfg.userSchema), fail);
+      return deserializeSession(typeof raw === 'string' ? raw : null, cfg.userSchema);
+    } catch (cause) {
+      return fail(cause);
+    }
+  }
+
+  // ---- start-up ----
+
+  function ensureStarted() {
+    if (restoring || destroyed) return;
+    const stored = readStored();
+    if (stored instanceof Promise) {
+      restoring = stored.then(restore, () => restore(null));
+    } else {
+      restoring = Promise.resolve();
+      restore(stored);
+    }
+  }
+
+  function restore(session: Session<TUser> | null) {
+    if (state.session || destroyed) return; // a login or another tab got there first
+    const now = clock.now();
+    if (session === null) {
+      if (storage) writeStored(null); // drop garbage, if that is what was there
+      dispatch({ type: 'started', session: null, pending: false });
+    } else if (!isExpired(session.expiresAt, now)) {
+      dispatch({ type: 'started', session, pending: false });
+    } else if (canRefresh(session)) {
+      dispatch({ type: 'started', session, pending: true });
+      refresh().catch(() => undefined);
+    } else {
+      writeStored(null);
+      dispatch({ type: 'ended', reason: 'expired' });
+    }
+  }
+
+  // ---- timers and wake-ups ----
+
+  function afterChange() {
+    if (timer !== null) clock.clearTimeout(timer);
+    timer = null;
+    if (!state.session || destroyed) {
+      stopWatching?.();
+      stopWatching = null;
+      return;
+    }
+    stopWatching ??= watchWakeUps();
+    openChannel();
+    const at = retryAt ?? state.session.refreshAt;
+    if (at === null) return; // no expiry known: refresh on 401 only
+    const delay = Math.min(Math.max(0, at - clock.now()), MAX_TIMER_DELAY_MS);
+    timer = clock.setTimeout(() => {
+      timer = null;
+      checkDeadline();
+    }, delay);
+  }
+
+  // A timer in a hidden tab or on a sleeping laptop fires late or not at all: look again
+  // whenever the page comes back into view or the network returns.
+  function watchWakeUps() {
+    const offFocus = focusManager.subscribe((focused) => focused && checkDeadline());
+    const offOnline = onlineManager.subscribe((online) => {
+      if (online && retryAt !== null) retryAt = clock.now();
+      if (online) checkDeadline();
+    });
+    return () => {
+      offFocus();
+      offOnline();
+    };
+  }
+
+  function checkDeadline() {
+    const session = state.session;
+    if (!session || refreshing) return;
+    const at = retryAt ?? session.refreshAt;
+    if (at !== null && clock.now() >= at) refresh().catch(() => undefined);
+    else afterChange();
+  }
+
+  // ---- cross-tab ----
+
+  function openChannel() {
+    if (channel || !cfg.crossTab) return;
+    channel = openTabChannel<TUser>(`authloop:${storageKey}`, onTabMessage);
+  }
+
+  function onTabMessage(message: TabMessage<TUser>) {
+    if (destroyed) return;
+    if (message.type === 'session') {
+      const current = state.session;
+      if (current?.accessToken === message.session.accessToken) return;
+      resetRetry();
+      dispatch({ type: current ? 'refreshed' : 'signedIn', session: message.session });
+    } else if (state.session) {
+      dispatch({ type: 'ended', reason: 'other-tab' });
+    }
+  }
+
+  // ---- refresh ----
+
+  function canRefresh(session: Session<TUser>) {
+    return session.refreshToken !== null || cfg.refreshInCookie;
+  }
+
+  function resetRetry() {
+    failures = 0;
+    retryAt = null;
+  }
+
+  function commit(session: Session<TUser>, type: 'signedIn' | 'refreshed') {
+    resetRetry();
+    writeStored(session);
+    dispatch({ type, session });
+    channel?.post({ type: 'session', session });
+  }
+
+  function end(reason: EndReason, error: AuthError | null, broadcast: boolean) {
+    resetRetry();
+    writeStored(null);
+    dispatch({ type: 'ended', reason, error });
+    if (broadcast) channel?.post({ type: 'ended', reason });
+  }
+
+  function refresh(): Promise<void> {
+    refreshing ??= runRefresh().finally(() => {
+      refreshing = null;
+    });
+    return refreshing;
+  }
+
+  async function runRefresh(): Promise<void> {
+    const base = state.session;
+    if (!base) throw new SessionExpiredError();
+    if (!canRefresh(base)) {
+      const error = new SessionExpiredError();
+      end('expired', error, true);
+      throw error;
+    }
+    dispatch({ type: 'refreshStarted' });
+    try {
+      await withLock(lockName, () => refreshLocked(base));
+    } catch (caught) {
+      const error = toAuthError(caught);
+      if (state.session === base) {
+        if (isTransient(error) || error.code === 'auth/invalid_response') {
+          failures += 1;
+          retryAt = clock.now() + Math.min(RETRY_BASE_MS * 2 ** (failures - 1), RETRY_MAX_MS);
+          dispatch({ type: 'refreshFailed' });
+          afterChange();
+        } else {
+          end(reasonFor(error), error, true);
+        }
+        report(error);
+      }
+      throw error;
+    }
+  }
+
+  async function refreshLocked(base: Session<TUser>): Promise<void> {
+    // Another tab may have rotated the tokens while this one waited for the lock: its
+    // message is posted before it lets go, and persistent storage already has them.
+    if (cfg.crossTab) await yieldToMessages();
+    if (state.session !== base) return;
+    const stored = await readStored();
+    if (stored && stored.accessToken !== base.accessToken && stored.refreshToken !== base.refreshToken) {
+      if (state.session === base) dispatch({ type: 'refreshed', session: stored });
+      resetRetry();
+      return;
+    }
+    const body = await requestJson(
+      cfg.fetch,
+      'refresh',
+      jsonRequest(cfg.paths.refresh, cfg.refreshInCookie || base.refreshToken === null ? {} : { refreshToken: base.refreshToken }),
+      config.classifyError,
+    );
+    const next = await parseRefreshResponse(body, base, parseOptions());
+    // A logout, a login or another tab's session replaced this one meanwhile: it wins.
+    if (state.session === base) commit(next, 'refreshed');
+  }
+
+  // ---- requests ----
+
+  function url(path: string) {
+    return /^[a-z][a-z\d+.-]*:/i.test(path) ? path : cfg.baseUrl + path;
+  }
+
+  function jsonRequest(path: string, body: unknown) {
+    return new Request(url(path), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify(body),
+      credentials: cfg.credentials,
+    });
+  }
+
+  async function getAccessToken(): Promise<string | null> {
+    ensureStarted();
+    await restoring;
+    const session = state.session;
+    if (!session) return null;
+    const now = clock.now();
+    if (!isExpired(session.expiresAt, now)) {
+      if (session.refreshAt !== null && now >= session.refreshAt && retryAt === null) refresh().catch(() => undefined);
+      return session.accessToken;
+    }
+    try {
+      await refresh();
+    } catch (error) {
+      if (!state.session) return null;
+      throw error;
+    }
+    return state.session?.accessToken ?? null;
+  }
+
+  async function send(request: Request, token: string): Promise<Response> {
+    const headers = new Headers(request.headers);
+    headers.set('Authorization', `Bearer ${token}`);
+    try {
+      return await cfg.fetch(new Request(request, { headers }));
+    } catch (cause) {
+      throw new AuthNetworkError({ cause });
+    }
+  }
+
+  async function authFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+    const token = await getAccessToken();
+    if (token === null) throw new SessionExpiredError();
+    const request = new Request(typeof input === 'string' ? url(input) : input, init);
+    const first = await send(request.clone(), token);
+    if (first.status !== 401) return first;
+    // One shared refresh and one retry: a second 401 is the answer, never a loop.
+    if (state.session?.accessToken === token) {
+      try {
+        await refresh();
+      } catch {
+        return first;
+      }
+    }
+    const next = state.session?.accessToken;
+    if (!next || next === token) return first;
+    return send(request, next);
+  }
+
+  async function fetchMe(): Promise<TUser> {
+    const response = await authFetch(cfg.paths.me, { headers: { Accept: 'application/json' }, credentials: cfg.credentials });
+    const body = await readResponse('me', response, config.classifyError);
+    const user = await validate(cfg.userSchema, body);
+    if (!user.ok) throw new InvalidResponseError('the user does not match the user schema.', user.issues, { status: response.status });
+    return user.value;
+  }
+
+  async function login(credentials: Credentials) {
+    if (typeof credentials?.username !== 'string' || typeof credentials?.password !== 'string') {
+      throw new AuthConfigError('login needs { username, password } as strings.');
+    }
+    ensureStarted();
+    const body = await requestJson(
+      cfg.fetch,
+      'login',
+      jsonRequest(cfg.paths.login, { username: credentials.username, password: credentials.password }),
+      config.classifyError,
+    );
+    const session = await parseLoginResponse(body, parseOptions());
+    commit(session, 'signedIn');
+    return state.snapshot as Extract<AuthSnapshot<TUser>, { status: 'authenticated' }>;
+  }
+
+  return {
+    getSnapshot() {
+      ensureStarted();
+      return state.snapshot;
+    },
+    subscribe(listener) {
+      ensureStarted();
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    login,
+    async logout() {
+      ensureStarted();
+      await restoring;
+      end('logged-out', null, true);
+    },
+    getAccessToken,
+    refresh() {
+      ensureStarted();
+      return restoring!.then(refresh);
+    },
+    fetch: authFetch,
+    fetchMe,
+    bindQueryClient(queryClient) {
+      queryClients.add(queryClient);
+      return () => queryClients.delete(queryClient);
+    },
+    destroy() {
+      destroyed = true;
+      if (timer !== null) clock.clearTimeout(timer);
+      timer = null;
+      stopWatching?.();
+      stopWatching = null;
+      channel?.close();
+      channel = null;
+      listeners.clear();
+    },
+    options: { persistent: storage !== null, clearCacheOnLogout: config.clearCacheOnLogout ?? false },
+  };
+}
+
+

@@ -1,0 +1,59 @@
+import type { EndReason, Session } from './sessionState';
+
+export type TabMessage<TUser> =
+  | { type: 'session'; session: Session<TUser> }
+  | { type: 'ended'; reason: EndReason };
+
+export interface TabChannel<TUser> {
+  post(message: TabMessage<TUser>): void;
+  close(): void;
+}
+
+/**
+ * A BroadcastChannel to the other tabs of this origin, or a no-op where there is none.
+ * Created only when called, never at import.
+ */
+export function openTabChannel<TUser>(name: string, onMessage: (message: TabMessage<TUser>) => void): TabChannel<TUser> {
+  if (typeof BroadcastChannel === 'undefined') return { post() {}, close() {} };
+  const channel = new BroadcastChannel(name);
+  channel.onmessage = (event: MessageEvent<TabMessage<TUser>>) => onMessage(event.data);
+  return {
+    post: (message) => channel.postMessage(message),
+    close: () => channel.close(),
+  };
+}
+
+const localQueues = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs `task` while holding the named lock: a Web Lock shared by every tab where the
+ * browser has them, otherwise a queue shared by every client in this JavaScript realm.
+ */
+export function withLock<T>(name: string, task: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
+  if (locks) return locks.request(name, task) as Promise<T>;
+  const previous = localQueues.get(name) ?? Promise.resolve();
+  const run = previous.then(task, task);
+  const settled = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  localQueues.set(name, settled);
+  void settled.then(() => {
+    if (localQueues.get(name) === settled) localQueues.delete(name);
+  });
+  return run;
+}
+
+/** One macrotask: lets messages other tabs posted before releasing a lock arrive. */
+export function yieldToMessages(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof MessageChannel === 'undefined') return resolve();
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
+}

@@ -1,0 +1,40 @@
+export { authKeys } from './authKeys';
+export { systemClock, type Clock, type TimerHandle } from './clock';
+export {
+  createAuthClient,
+  DEFAULT_PATHS,
+  DEFAULT_REFRESH_LEEWAY_MS,
+  type AuthClient,
+  type AuthClientConfig,
+  type AuthPaths,
+  type Credentials,
+} from './createAuthClient';
+export {
+  AuthConfigError,
+  AuthError,
+  AuthHttpError,
+  AuthNetworkError,
+  AuthStorageError,
+  InvalidCredentialsError,
+  InvalidResponseError,
+  RefreshRejectedError,
+  SessionExpiredError,
+  isAuthError,
+  isInvalidCredentialsError,
+  type AuthErrorCode,
+  type AuthErrorOptions,
+} from './errors';
+export {
+  errorEnvelopeSchema,
+  loginResponseSchema,
+  refreshResponseSchema,
+  userSchema,
+  type ErrorEnvelope,
+  type LoginResponse,
+  type RefreshResponse,
+  type StandardSchemaV1,
+  type User,
+} from './schemas';
+export type { AuthSnapshot, EndReason } from './sessionState';
+export type { StorageAdapter, StorageOption } from './storage';
+export type { AuthEndpoint, ErrorClassifier, ErrorResponseInfo } from './transport';

@@ -1,0 +1,94 @@
+import * as z from 'zod/v4/mini';
+
+/**
+ * The Standard Schema interface (standardschema.dev), declared here so that any
+ * validator that implements it (zod classic or mini, valibot, arktype) can describe the user.
+ */
+export interface StandardSchemaV1<TInput = unknown, TOutput = TInput> {
+  readonly '~standard': {
+    readonly version: 1;
+    readonly vendor: string;
+    readonly validate: (
+      value: unknown,
+    ) => StandardSchemaV1.Result<TOutput> | Promise<StandardSchemaV1.Result<TOutput>>;
+    readonly types?: { readonly input: TInput; readonly output: TOutput } | undefined;
+  };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-namespace
+export declare namespace StandardSchemaV1 {
+  type Result<T> = { readonly value: T; readonly issues?: undefined } | { readonly issues: ReadonlyArray<Issue> };
+  interface Issue {
+    readonly message: string;
+    readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined;
+  }
+  type InferOutput<T extends StandardSchemaV1> = NonNullable<T['~standard']['types']>['output'];
+}
+
+/** The user as GET /auth/me returns it. Unknown fields are kept, not rejected. */
+export const userSchema = z.looseObject({
+  id: z.number(),
+  username: z.string(),
+  email: z.string(),
+  firstName: z.string(),
+  lastName: z.string(),
+});
+
+/** The full body of a successful POST /auth/login (CONTRACT.md). */
+export const loginResponseSchema = z.looseObject({
+  ...userSchema.shape,
+  gender: z.string(),
+  image: z.string(),
+  accessToken: z.string().check(z.minLength(1)),
+  refreshToken: z.string().check(z.minLength(1)),
+});
+
+/** The body of a successful POST /auth/refresh. The refresh token is optional: cookie servers omit it. */
+export const refreshResponseSchema = z.looseObject({
+  accessToken: z.string().check(z.minLength(1)),
+  refreshToken: z.optional(z.string().check(z.minLength(1))),
+  /** Lifetime in seconds, for servers whose access token carries no `exp`. */
+  expiresIn: z.optional(z.number().check(z.positive())),
+});
+
+/** The tokens authloop takes from a login response. */
+export const tokenResponseSchema = refreshResponseSchema;
+
+/** The error envelope: `message` for people, `code` for programs. */
+export const errorEnvelopeSchema = z.looseObject({
+  message: z.optional(z.string()),
+  code: z.optional(z.string()),
+});
+
+/** The user of {@link userSchema}. */
+export type User = z.infer<typeof userSchema>;
+export type LoginResponse = z.infer<typeof loginResponseSchema>;
+export type RefreshResponse = z.infer<typeof refreshResponseSchema>;
+export type ErrorEnvelope = z.infer<typeof errorEnvelopeSchema>;
+
+export interface ValidationIssue {
+  message: string;
+  path: string;
+}
+
+export type Validation<T> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };
+
+function toValidation<T>(result: StandardSchemaV1.Result<T>): Validation<T> {
+  if (result.issues === undefined) return { ok: true, value: result.value };
+  return {
+    ok: false,
+    issues: result.issues.map((issue) => ({
+      message: issue.message,
+      path: (issue.path ?? []).map((p) => String(typeof p === 'object' ? p.key : p)).join('.'),
+    })),
+  };
+}
+
+/**
+ * Validates with any Standard Schema; issues keep messages and paths, never input values.
+ * Synchronous when the schema is, so a stored session can be restored within the first render.
+ */
+export function validate<T>(schema: StandardSchemaV1<unknown, T>, value: unknown): Validation<T> | Promise<Validation<T>> {
+  const result = schema['~standard'].validate(value);
+  return result instanceof Promise ? result.then(toValidation) : toValidation(result);
+}

@@ -1,0 +1,116 @@
+import {
+  AuthHttpError,
+  AuthNetworkError,
+  InvalidCredentialsError,
+  InvalidResponseError,
+  RefreshRejectedError,
+  SessionExpiredError,
+  type AuthError,
+  type AuthErrorCode,
+} from './errors';
+import { errorEnvelopeSchema, validate, type ErrorEnvelope } from './schemas';
+
+/** The requests authloop makes itself. */
+export type AuthEndpoint = 'login' | 'refresh' | 'me';
+
+/** What an error classifier is shown: never the request, so never a token. */
+export interface ErrorResponseInfo {
+  endpoint: AuthEndpoint;
+  status: number;
+  /** The parsed JSON body, or null when it was not JSON. */
+  body: unknown;
+}
+
+/**
+ * Decides which error a failed response becomes. Return `undefined` to keep the default.
+ *
+ * @example
+ * // DummyJSON answers a wrong password with 400 { message: 'Invalid credentials' }
+ * classifyError: ({ endpoint, status }) =>
+ *   endpoint === 'login' && status === 400 ? 'auth/invalid_credentials' : undefined
+ */
+export type ErrorClassifier = (info: ErrorResponseInfo) => AuthErrorCode | undefined;
+
+/** The default: 401 (or the envelope's code) on login is a wrong password; 400/401/403 on refresh is a rejection; 401 elsewhere is an ended session. */
+export function defaultErrorCode({ endpoint, status, body }: ErrorResponseInfo): AuthErrorCode {
+  const envelopeCode = (body as ErrorEnvelope | null)?.code;
+  if (endpoint === 'login' && (status === 401 || envelopeCode === 'auth/invalid_credentials')) {
+    return 'auth/invalid_credentials';
+  }
+  if (endpoint === 'refresh' && (status === 400 || status === 401 || status === 403)) return 'auth/refresh_rejected';
+  if (status === 401) return 'auth/session_expired';
+  return 'auth/http';
+}
+
+export function createHttpError(code: AuthErrorCode, status: number, serverCode: string | undefined): AuthError {
+  const options = { status, serverCode };
+  switch (code) {
+    case 'auth/invalid_credentials':
+      return new InvalidCredentialsError(options);
+    case 'auth/refresh_rejected':
+      return new RefreshRejectedError(options);
+    case 'auth/session_expired':
+      return new SessionExpiredError(options);
+    case 'auth/network':
+      return new AuthNetworkError(options);
+    case 'auth/invalid_response':
+      return new InvalidResponseError(`HTTP ${status}.`, [], options);
+    default:
+      return new AuthHttpError(options);
+  }
+}
+
+/** Reads a body as JSON; `undefined` when it is not. Never rethrows the parser's message, which can quote the body. */
+export async function readJson(response: Response): Promise<unknown> {
+  let text: string;
+  try {
+    text = await response.text();
+  } catch {
+    return undefined;
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Sends a request and returns the JSON of a 2xx answer. Every failure becomes an AuthError:
+ * `auth/network` when the server could not be reached, `auth/invalid_response` for a 2xx
+ * that is not JSON, and the classifier's code for any other status.
+ */
+export async function requestJson(
+  fetchFn: typeof fetch,
+  endpoint: AuthEndpoint,
+  request: Request,
+  classify: ErrorClassifier | undefined,
+): Promise<unknown> {
+  let response: Response;
+  try {
+    response = await fetchFn(request);
+  } catch (cause) {
+    throw new AuthNetworkError({ cause });
+  }
+  return readResponse(endpoint, response, classify);
+}
+
+export async function readResponse(endpoint: AuthEndpoint, response: Response, classify: ErrorClassifier | undefined): Promise<unknown> {
+  const body = await readJson(response);
+  if (response.ok) {
+    if (body === undefined) throw new InvalidResponseError('the body is not JSON.', [], { status: response.status });
+    return body;
+  }
+  const envelope = await validate(errorEnvelopeSchema, body);
+  const json = envelope.ok ? envelope.value : null;
+  const info = { endpoint, status: response.status, body: body ?? null };
+  const code = classify?.(info) ?? defaultErrorCode(info);
+  return Promise.reject(createHttpError(code, response.status, json?.code));
+}
+
+/** True for failures worth retrying later: no answer, or a server-side or rate-limit status. */
+export function isTransient(error: AuthError): boolean {
+  if (error.code === 'auth/network') return true;
+  const status = error.status ?? 0;
+  return error.code === 'auth/http' && (status >= 500 || status === 408 || status === 429);
+}

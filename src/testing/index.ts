@@ -1,0 +1,13 @@
+export {
+  createAuthHandlers,
+  type AuthEndpoint,
+  type AuthHandlers,
+  type AuthHandlersControl,
+  type AuthHandlersOptions,
+  type AuthSessionBody,
+  type InjectedFailure,
+  type RequestLogEntry,
+  type ResponseOverride,
+  type TestUser,
+} from './createAuthHandlers';
+export { createTestClock, type TestClock } from './createTestClock';

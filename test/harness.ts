@@ -1,0 +1,43 @@
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { createAuthClient, type AuthClient, type AuthClientConfig } from '../src/core';
+import { createAuthHandlers, createTestClock, type AuthHandlersOptions, type TestClock } from '../src/testing';
+
+export const BASE_URL = 'http://auth.test';
+export const MINUTE = 60_000;
+
+export const server = setupServer();
+
+const clients: AuthClient<unknown>[] = [];
+
+/** Starts msw for the file and destroys every client a test made. */
+export function useMswServer() {
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  afterEach(() => {
+    clients.splice(0).forEach((client) => client.destroy());
+    server.resetHandlers();
+  });
+  afterAll(() => server.close());
+}
+
+export interface Setup {
+  clock: TestClock;
+  control: ReturnType<typeof createAuthHandlers>['control'];
+  makeClient: (config?: AuthClientConfig) => AuthClient;
+}
+
+/** A fake server on its own clock (shared with the client unless a test skews it) and a client factory. */
+export function setup(options: AuthHandlersOptions & { clock?: TestClock } = {}): Setup {
+  const clock = options.clock ?? createTestClock();
+  const { handlers, control } = createAuthHandlers({ baseUrl: BASE_URL, clock, ...options });
+  server.use(...handlers);
+  const makeClient = (config: AuthClientConfig = {}) => {
+    const client = createAuthClient({ baseUrl: BASE_URL, clock, crossTab: false, ...config });
+    clients.push(client as AuthClient<unknown>);
+    return client;
+  };
+  return { clock, control, makeClient };
+}
+
+export const emily = { username: 'emilys', password: 'emilyspass' };
+export const michael = { username: 'michaelw', password: 'michaelwpass' };
