@@ -11,7 +11,7 @@ export const server = setupServer();
 const clients: AuthClient<unknown>[] = [];
 
 /** Starts msw for the file and destroys every client a test made. */
-export function useMswServer() {
+export function startMswServer() {
   beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
   afterEach(() => {
     clients.splice(0).forEach((client) => client.destroy());

@@ -8,7 +8,6 @@ import {
   AuthStorageError,
   InvalidResponseError,
   SessionExpiredError,
-  isAuthError,
   toAuthError,
   type AuthError,
 } from './errors';
@@ -79,6 +78,8 @@ export interface AuthClientConfig<TUserSchema extends StandardSchemaV1 = typeof 
 export interface AuthClient<TUser = StandardSchemaV1.InferOutput<typeof defaultUserSchema>> {
   /** The current state; the same object until something changes. */
   getSnapshot(): AuthSnapshot<TUser>;
+  /** The snapshot a server render shows: `loading` with persistent storage, else `unauthenticated`. */
+  getServerSnapshot(): AuthSnapshot<TUser>;
   /** Calls `listener` on every change of the snapshot; returns the unsubscribe function. */
   subscribe(listener: () => void): () => void;
   /** Signs in. Rejects with an {@link AuthError}; `auth/invalid_credentials` for a wrong password. */
@@ -156,7 +157,8 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
   const { clock, storage, storageKey } = cfg;
   const lockName = `authloop:refresh:${storageKey}`;
 
-  let state: EngineState<TUser> = initialState(storage !== null);
+  const serverSnapshot = initialState<TUser>(storage !== null).snapshot;
+  let state: EngineState<TUser> = { snapshot: serverSnapshot, session: null };
   const listeners = new Set<() => void>();
   const queryClients = new Set<QueryClient>();
   if (config.queryClient) queryClients.add(config.queryClient);
@@ -281,6 +283,8 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     }
     stopWatching ??= watchWakeUps();
     openChannel();
+    // The refresh in flight re-arms the timer when it settles.
+    if (state.snapshot.status === 'authenticated' && state.snapshot.isRefreshing) return;
     const at = retryAt ?? state.session.refreshAt;
     if (at === null) return; // no expiry known: refresh on 401 only
     const delay = Math.min(Math.max(0, at - clock.now()), MAX_TIMER_DELAY_MS);
@@ -505,6 +509,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
       ensureStarted();
       return state.snapshot;
     },
+    getServerSnapshot: () => serverSnapshot,
     subscribe(listener) {
       ensureStarted();
       listeners.add(listener);

@@ -347,8 +347,7 @@ export function createAuthHandlers(options: AuthHandlersOptions = {}): AuthHandl
   const cookieAttributes = `HttpOnly; Path=${refreshCookiePath(urls.refresh)}; SameSite=Strict`;
 
   // Created lazily on first use so constructing handlers stays synchronous.
-  let keyPromise: Promise<CryptoKey> | undefined;
-  const signingKey = (): Promise<CryptoKey> => (keyPromise ??= createHmacKey());
+  const key = createHmacKey();
 
   const families = new Map<string, FamilyRecord>();
   const refreshTokens = new Map<string, RefreshRecord>();
@@ -363,7 +362,7 @@ export function createAuthHandlers(options: AuthHandlersOptions = {}): AuthHandl
     users.find((user) => String(user.id) === claims.sub && user.username === claims.username);
 
   async function readClaims(token: string | null): Promise<TokenClaims | null> {
-    return token === null ? null : toClaims(await verifyJwt(token, await signingKey()));
+    return token === null ? null : toClaims(verifyJwt(token, key));
   }
 
   async function issueTokens(user: TestUser, family: string): Promise<TokenPair> {
@@ -371,12 +370,10 @@ export function createAuthHandlers(options: AuthHandlersOptions = {}): AuthHandl
     const refreshJti = randomId();
     refreshTokens.set(refreshJti, { spent: false });
     const common = { sub: String(user.id), username: user.username, iat };
-    const key = await signingKey();
-    const [accessToken, refreshToken] = await Promise.all([
-      signJwt({ ...common, exp: iat + accessTtl, jti: randomId(), typ: 'access', fam: family }, key),
-      signJwt({ ...common, exp: iat + refreshTtl, jti: refreshJti, typ: 'refresh', fam: family }, key),
-    ]);
-    return { accessToken, refreshToken };
+    return {
+      accessToken: signJwt({ ...common, exp: iat + accessTtl, jti: randomId(), typ: 'access', fam: family }, key),
+      refreshToken: signJwt({ ...common, exp: iat + refreshTtl, jti: refreshJti, typ: 'refresh', fam: family }, key),
+    };
   }
 
   async function startSession(user: TestUser): Promise<AuthSessionBody> {

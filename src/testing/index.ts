@@ -11,3 +11,4 @@ export {
   type TestUser,
 } from './createAuthHandlers';
 export { createTestClock, type TestClock } from './createTestClock';
+export { createAuthWrapper, createTestQueryClient, type AuthWrapperOptions } from './createAuthWrapper';

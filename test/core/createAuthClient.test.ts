@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isInvalidCredentialsError, type AuthError } from '../../src/core';
-import { MINUTE, emily, setup, useMswServer } from '../harness';
+import { MINUTE, emily, setup, startMswServer } from '../harness';
 
-useMswServer();
+startMswServer();
 
 async function rejection(promise: Promise<unknown>): Promise<AuthError> {
   try {

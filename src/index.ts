@@ -1,0 +1,10 @@
+'use client';
+export * from './core';
+export { AuthProvider, type AuthProviderProps } from './react/AuthProvider';
+export type { Register, RegisteredUser } from './react/AuthContext';
+export { RequireAuth, type RequireAuthProps } from './react/RequireAuth';
+export { useAuthFetch } from './react/useAuthFetch';
+export { useLogin, type AuthenticatedSession, type UseLoginOptions } from './react/useLogin';
+export { useLogout, type UseLogoutOptions } from './react/useLogout';
+export { useMe, type UseMeOptions } from './react/useMe';
+export { useSession, type Session } from './react/useSession';

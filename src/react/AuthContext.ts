@@ -1,0 +1,32 @@
+import type { QueryClient } from '@tanstack/react-query';
+import { createContext, useContext } from 'react';
+import type { AuthClient } from '../core/createAuthClient';
+import type { User } from '../core/schemas';
+
+/**
+ * Register your client's type once and every hook is typed by your user schema:
+ *
+ * @example
+ * declare module 'authloop' {
+ *   interface Register { client: typeof authClient }
+ * }
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface Register {}
+
+/** The user type of the registered client, or the contract's {@link User}. */
+export type RegisteredUser = Register extends { client: AuthClient<infer TUser> } ? TUser : User;
+
+export interface AuthContextValue {
+  client: AuthClient<RegisteredUser>;
+  queryClient: QueryClient;
+}
+
+export const AuthContext = createContext<AuthContextValue | undefined>(undefined);
+
+/** The context of the nearest `<AuthProvider>`; throws a message naming the fix when there is none. */
+export function useAuthContext(hookName: string): AuthContextValue {
+  const value = useContext(AuthContext);
+  if (value === undefined) throw new Error(`${hookName} must be used within <AuthProvider>.`);
+  return value;
+}

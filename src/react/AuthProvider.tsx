@@ -1,0 +1,45 @@
+'use client';
+import { QueryClientContext, type QueryClient } from '@tanstack/react-query';
+import { useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createAuthClient, type AuthClient, type AuthClientConfig } from '../core/createAuthClient';
+import { AuthConfigError } from '../core/errors';
+import { AuthContext, type AuthContextValue, type RegisteredUser } from './AuthContext';
+
+export type AuthProviderProps = {
+  children?: ReactNode;
+  /** The QueryClient to use; default: the one of the surrounding `<QueryClientProvider>`. */
+  queryClient?: QueryClient;
+} & (
+  | { /** A client made with `createAuthClient`. */ client: AuthClient<RegisteredUser> }
+  | ({ client?: undefined } & AuthClientConfig)
+);
+
+/**
+ * Makes the session available to the hooks below it.
+ *
+ * @example
+ * <QueryClientProvider client={queryClient}>
+ *   <AuthProvider baseUrl="https://api.example.com" storage="localStorage">
+ *     <App />
+ *   </AuthProvider>
+ * </QueryClientProvider>
+ */
+export function AuthProvider(props: AuthProviderProps) {
+  const { children, queryClient: queryClientProp, client: clientProp, ...config } = props;
+  const contextQueryClient = useContext(QueryClientContext);
+  const queryClient = queryClientProp ?? contextQueryClient;
+  if (!queryClient) {
+    throw new AuthConfigError(
+      '<AuthProvider> needs a QueryClient: wrap it in <QueryClientProvider client={queryClient}>, or pass <AuthProvider queryClient={queryClient}>.',
+    );
+  }
+  // Config props are read once, like useState's initial value: a new client per render
+  // would drop the session. Pass `client` to control its lifetime.
+  const [ownClient] = useState(() => (clientProp ? null : (createAuthClient(config) as AuthClient<RegisteredUser>)));
+  const client = clientProp ?? ownClient!;
+
+  useEffect(() => client.bindQueryClient(queryClient), [client, queryClient]);
+
+  const value = useMemo<AuthContextValue>(() => ({ client, queryClient }), [client, queryClient]);
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}

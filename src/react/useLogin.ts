@@ -1,0 +1,33 @@
+'use client';
+import { useMutation, type UseMutationOptions, type UseMutationResult } from '@tanstack/react-query';
+import type { Credentials } from '../core/createAuthClient';
+import type { AuthError } from '../core/errors';
+import type { AuthSnapshot } from '../core/sessionState';
+import { authKeys } from '../core/authKeys';
+import { useAuthContext, type RegisteredUser } from './AuthContext';
+
+export type AuthenticatedSession = Extract<AuthSnapshot<RegisteredUser>, { status: 'authenticated' }>;
+
+export type UseLoginOptions<TContext = unknown> = Omit<
+  UseMutationOptions<AuthenticatedSession, AuthError, Credentials, TContext>,
+  'mutationFn'
+>;
+
+/**
+ * A mutation that signs in. Takes React Query's mutation options (your `onSuccess`,
+ * `onError`... run as usual). A wrong password gives `error.code === 'auth/invalid_credentials'`.
+ *
+ * @example
+ * const login = useLogin({ onSuccess: () => navigate('/') });
+ * login.mutate({ username, password });
+ * if (isInvalidCredentialsError(login.error)) return <p>Wrong username or password</p>;
+ */
+export function useLogin<TContext = unknown>(
+  options: UseLoginOptions<TContext> = {},
+): UseMutationResult<AuthenticatedSession, AuthError, Credentials, TContext> {
+  const { client, queryClient } = useAuthContext('useLogin');
+  return useMutation(
+    { mutationKey: [...authKeys.all, 'login'], ...options, mutationFn: (credentials) => client.login(credentials) },
+    queryClient,
+  );
+}

@@ -1,0 +1,54 @@
+'use client';
+import { useCallback, useRef, useSyncExternalStore } from 'react';
+import type { AuthSnapshot } from '../core/sessionState';
+import { useAuthContext, type RegisteredUser } from './AuthContext';
+
+export type Session = AuthSnapshot<RegisteredUser>;
+
+const identity = <T,>(value: T) => value;
+
+/**
+ * The session, as a union on `status`: `'loading'` (a stored session is being restored),
+ * `'authenticated'` (with `user`, `accessToken`, `expiresAt`, `isRefreshing`) or
+ * `'unauthenticated'` (with the `reason` the last session ended).
+ *
+ * Pass a selector to re-render only when what it returns changes: a component that
+ * selects the user does not re-render when the tokens rotate.
+ *
+ * @example
+ * const session = useSession();
+ * if (session.status === 'authenticated') return <p>Hello {session.user.firstName}</p>;
+ *
+ * const user = useSession((s) => (s.status === 'authenticated' ? s.user : null));
+ */
+export function useSession(): Session;
+export function useSession<TSelected>(
+  selector: (session: Session) => TSelected,
+  isEqual?: (a: TSelected, b: TSelected) => boolean,
+): TSelected;
+export function useSession<TSelected>(
+  selector: (session: Session) => TSelected = identity as (session: Session) => TSelected,
+  isEqual: (a: TSelected, b: TSelected) => boolean = Object.is,
+): TSelected {
+  const { client } = useAuthContext('useSession');
+  // Remember the last selection so that a new snapshot with an equal selection returns the
+  // very same value, which is what keeps useSyncExternalStore from re-rendering.
+  const memo = useRef<{ snapshot: Session; selected: TSelected } | null>(null);
+  const select = (snapshot: Session): TSelected => {
+    const last = memo.current;
+    if (last && last.snapshot === snapshot) return last.selected;
+    const selected = selector(snapshot);
+    if (last && isEqual(last.selected, selected)) {
+      memo.current = { snapshot, selected: last.selected };
+      return last.selected;
+    }
+    memo.current = { snapshot, selected };
+    return selected;
+  };
+  const subscribe = useCallback((listener: () => void) => client.subscribe(listener), [client]);
+  return useSyncExternalStore(
+    subscribe,
+    () => select(client.getSnapshot()),
+    () => selector(client.getServerSnapshot()),
+  );
+}
