@@ -41,3 +41,9 @@ export function setup(options: AuthHandlersOptions & { clock?: TestClock } = {})
 
 export const emily = { username: 'emilys', password: 'emilyspass' };
 export const michael = { username: 'michaelw', password: 'michaelwpass' };
+
+/** An unsigned JWT with the given claims: enough for the client, which never verifies signatures. */
+export function fakeJwt(claims: Record<string, unknown>): string {
+  const encode = (value: unknown) => btoa(JSON.stringify(value)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  return `${encode({ alg: 'none', typ: 'JWT' })}.${encode(claims)}.sig`;
+}

@@ -1,0 +1,135 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { StorageAdapter } from '../../src/core';
+import { MINUTE, emily, setup, startMswServer } from '../harness';
+
+startMswServer();
+
+afterEach(() => {
+  localStorage.clear();
+  sessionStorage.clear();
+});
+
+const KEY = 'authloop.session';
+
+describe('persistent storage', () => {
+  it('restores a stored valid session synchronously, at the first snapshot', async () => {
+    const { makeClient } = setup();
+    await makeClient({ storage: 'localStorage' }).login(emily);
+    const reloaded = makeClient({ storage: 'localStorage' });
+    expect(reloaded.getSnapshot()).toMatchObject({ status: 'authenticated', user: { username: 'emilys' } });
+  });
+
+  it('is loading while an expired access token is refreshed, then authenticated', async () => {
+    const { makeClient, control, clock } = setup({ accessTokenTtl: 900 });
+    await makeClient({ storage: 'localStorage' }).login(emily);
+    clock.jump(60 * MINUTE);
+    const reloaded = makeClient({ storage: 'localStorage' });
+    expect(reloaded.getSnapshot().status).toBe('loading');
+    await clock.flush();
+    expect(reloaded.getSnapshot().status).toBe('authenticated');
+    expect(control.counts().refresh).toBe(1);
+  });
+
+  it('writes the rotated tokens back, so a reload after a refresh uses the new refresh token', async () => {
+    const { makeClient, control, clock } = setup({ accessTokenTtl: 900 });
+    const first = makeClient({ storage: 'localStorage' });
+    await first.login(emily);
+    await clock.advance(14 * MINUTE);
+    first.destroy();
+    clock.jump(60 * MINUTE);
+    const reloaded = makeClient({ storage: 'localStorage' });
+    reloaded.getSnapshot();
+    await clock.flush();
+    expect(reloaded.getSnapshot().status).toBe('authenticated');
+    expect(control.requests().filter((r) => r.usedSpentRefreshToken)).toEqual([]);
+  });
+
+  it('waits in loading for an async adapter', async () => {
+    const { makeClient } = setup();
+    const map = new Map<string, string>();
+    const adapter: StorageAdapter = {
+      get: async (key) => map.get(key) ?? null,
+      set: async (key, value) => void map.set(key, value),
+      remove: async (key) => void map.delete(key),
+    };
+    await makeClient({ storage: adapter }).login(emily);
+    const reloaded = makeClient({ storage: adapter });
+    expect(reloaded.getSnapshot().status).toBe('loading');
+    expect(await reloaded.getAccessToken()).toEqual(expect.any(String));
+    expect(reloaded.getSnapshot().status).toBe('authenticated');
+  });
+
+  it('treats garbage in storage as no session and removes it', () => {
+    const { makeClient } = setup();
+    localStorage.setItem(KEY, '{"v":1,"accessToken":42');
+    const client = makeClient({ storage: 'localStorage' });
+    expect(client.getSnapshot()).toEqual({ status: 'unauthenticated', reason: null, error: null });
+    expect(localStorage.getItem(KEY)).toBeNull();
+  });
+
+  it('keeps the session in memory and reports auth/storage when storage throws', async () => {
+    const { makeClient } = setup();
+    const errors: string[] = [];
+    const full: StorageAdapter = {
+      get: () => null,
+      set: () => {
+        throw new DOMException('quota', 'QuotaExceededError');
+      },
+      remove: () => undefined,
+    };
+    const client = makeClient({ storage: full, onError: (error) => errors.push(error.code) });
+    await client.login(emily);
+    expect(client.getSnapshot().status).toBe('authenticated');
+    expect(errors).toEqual(['auth/storage']);
+  });
+
+  it('ends a stored session whose access token expired and which has no refresh token', () => {
+    const { makeClient, clock } = setup();
+    localStorage.setItem(
+      KEY,
+      JSON.stringify({ v: 1, user: { id: 1, username: 'u', email: 'e', firstName: 'f', lastName: 'l' }, accessToken: 'a', refreshToken: null, expiresAt: clock.now() - 1, refreshAt: null }),
+    );
+    const client = makeClient({ storage: 'localStorage' });
+    expect(client.getSnapshot()).toMatchObject({ status: 'unauthenticated', reason: 'expired' });
+    expect(localStorage.getItem(KEY)).toBeNull();
+  });
+});
+
+describe('logout', () => {
+  it.each(['localStorage', 'sessionStorage'] as const)('removes the session from %s', async (storage) => {
+    const { makeClient } = setup();
+    const client = makeClient({ storage });
+    await client.login(emily);
+    expect(window[storage].getItem(KEY)).not.toBeNull();
+    await client.logout();
+    expect(window[storage].getItem(KEY)).toBeNull();
+    expect(client.getSnapshot()).toMatchObject({ status: 'unauthenticated', reason: 'logged-out' });
+  });
+
+  it('drops a refresh that was in flight when the user logged out', async () => {
+    const { makeClient, control, clock } = setup({ accessTokenTtl: 900 });
+    const client = makeClient({ storage: 'localStorage' });
+    await client.login(emily);
+    control.setLatency('refresh', 5_000);
+    await clock.advance(14 * MINUTE);
+    await client.logout();
+    await clock.advance(5_000);
+    expect(control.counts().refresh).toBe(1);
+    expect(client.getSnapshot()).toMatchObject({ status: 'unauthenticated', reason: 'logged-out' });
+    expect(localStorage.getItem(KEY)).toBeNull();
+  });
+
+  it('removes the auth queries of a bound QueryClient', async () => {
+    const { QueryClient } = await import('@tanstack/query-core');
+    const { authKeys } = await import('../../src/core');
+    const queryClient = new QueryClient();
+    const { makeClient } = setup();
+    const client = makeClient({ queryClient });
+    await client.login(emily);
+    queryClient.setQueryData(authKeys.me(1), { username: 'emilys' });
+    queryClient.setQueryData(['public'], 'kept');
+    await client.logout();
+    expect(queryClient.getQueryCache().findAll({ queryKey: authKeys.all })).toEqual([]);
+    expect(queryClient.getQueryData(['public'])).toBe('kept');
+  });
+});
