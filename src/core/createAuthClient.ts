@@ -245,6 +245,8 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
 
   function ensureStarted() {
     if (restoring || destroyed) return;
+    // Listen from the start: a signed-out tab must hear another tab's login.
+    openChannel();
     const stored = readStored();
     if (stored instanceof Promise) {
       restoring = stored.then(restore, () => restore(null));
@@ -282,7 +284,6 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
       return;
     }
     stopWatching ??= watchWakeUps();
-    openChannel();
     // The refresh in flight re-arms the timer when it settles.
     if (state.snapshot.status === 'authenticated' && state.snapshot.isRefreshing) return;
     const at = retryAt ?? state.session.refreshAt;
