@@ -25,6 +25,8 @@ export const MAX_TIMER_DELAY_MS = 2_147_483_647;
 // Backoff after a refresh that could not reach the server: 1 s, doubling, at most a minute.
 const RETRY_BASE_MS = 1_000;
 const RETRY_MAX_MS = 60_000;
+/** Login and refresh give up after this long: a request that never answers must not hold the refresh lock forever. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export interface AuthPaths {
   login: string;
@@ -70,6 +72,8 @@ export interface AuthClientConfig<TUserSchema extends StandardSchemaV1 = typeof 
   queryClient?: QueryClient;
   /** On logout or user switch, clear the whole query cache, not just the auth queries. Default `false`. */
   clearCacheOnLogout?: boolean;
+  /** Login and refresh requests fail with `auth/network` after this many ms. Default 30 000. */
+  requestTimeoutMs?: number;
   /** Errors that no caller awaits: background refresh failures, storage failures. */
   onError?: (error: AuthError) => void;
 }
@@ -113,6 +117,8 @@ function resolveConfig<TUserSchema extends StandardSchemaV1>(config: AuthClientC
   if (typeof leewayMs !== 'number' || !Number.isFinite(leewayMs) || leewayMs < 0) {
     throw new AuthConfigError('refreshLeewayMs must be a finite number of milliseconds, 0 or more.');
   }
+  const timeoutMs = config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) throw new AuthConfigError('requestTimeoutMs must be a positive number.');
   const storage = resolveStorage(config.storage);
   if (storage !== null && (typeof storage.get !== 'function' || typeof storage.set !== 'function' || typeof storage.remove !== 'function')) {
     throw new AuthConfigError("storage must be 'memory', 'localStorage', 'sessionStorage' or an object with get, set and remove.");
@@ -125,6 +131,7 @@ function resolveConfig<TUserSchema extends StandardSchemaV1>(config: AuthClientC
     baseUrl: baseUrl.replace(/\/+$/, ''),
     paths,
     leewayMs,
+    timeoutMs,
     storage,
     storageKey: config.storageKey ?? 'authloop.session',
     userSchema: userSchema as StandardSchemaV1<unknown, StandardSchemaV1.InferOutput<TUserSchema>>,
@@ -218,11 +225,25 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
 
   function writeStored(session: Session<TUser> | null) {
     if (!storage) return;
+    const fail = (cause: unknown) => {
+      report(new AuthStorageError({ cause }));
+      // What is left stored holds a refresh token that has since been spent: a reload would
+      // present it, and a rotating server would revoke the whole session for reuse.
+      if (session) removeQuietly();
+    };
     try {
       const done = session ? storage.set(storageKey, serializeSession(session)) : storage.remove(storageKey);
-      if (done instanceof Promise) done.catch((cause: unknown) => report(new AuthStorageError({ cause })));
+      if (done instanceof Promise) done.catch(fail);
     } catch (cause) {
-      report(new AuthStorageError({ cause }));
+      fail(cause);
+    }
+  }
+
+  function removeQuietly() {
+    try {
+      void Promise.resolve(storage?.remove(storageKey)).catch(() => undefined);
+    } catch {
+      // Nothing more can be done; the error was reported.
     }
   }
 
@@ -348,6 +369,8 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
   }
 
   function commit(session: Session<TUser>, type: 'signedIn' | 'refreshed') {
+    // A request that settles after destroy() must not write anything anywhere.
+    if (destroyed) return;
     resetRetry();
     writeStored(session);
     dispatch({ type, session });
@@ -355,6 +378,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
   }
 
   function end(reason: EndReason, error: AuthError | null, broadcast: boolean) {
+    if (destroyed) return;
     resetRetry();
     writeStored(null);
     dispatch({ type: 'ended', reason, error });
@@ -400,18 +424,16 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     // Another tab may have rotated the tokens while this one waited for the lock: its
     // message is posted before it lets go, and persistent storage already has them.
     if (cfg.crossTab) await yieldToMessages();
-    if (state.session !== base) return;
+    if (state.session !== base || destroyed) return;
     const stored = await readStored();
     if (stored && stored.accessToken !== base.accessToken && stored.refreshToken !== base.refreshToken) {
       if (state.session === base) dispatch({ type: 'refreshed', session: stored });
       resetRetry();
       return;
     }
-    const body = await requestJson(
-      cfg.fetch,
+    const body = await postJson(
       'refresh',
-      jsonRequest(cfg.paths.refresh, cfg.refreshInCookie || base.refreshToken === null ? {} : { refreshToken: base.refreshToken }),
-      config.classifyError,
+      cfg.refreshInCookie || base.refreshToken === null ? {} : { refreshToken: base.refreshToken },
     );
     const next = await parseRefreshResponse(body, base, parseOptions());
     // A logout, a login or another tab's session replaced this one meanwhile: it wins.
@@ -424,13 +446,28 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     return /^[a-z][a-z\d+.-]*:/i.test(path) ? path : cfg.baseUrl + path;
   }
 
-  function jsonRequest(path: string, body: unknown) {
-    return new Request(url(path), {
+  /** POSTs JSON to one of authloop's own endpoints, giving up after the request timeout. */
+  function postJson(endpoint: 'login' | 'refresh', body: unknown): Promise<unknown> {
+    const controller = new AbortController();
+    const request = new Request(url(cfg.paths[endpoint]), {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       body: JSON.stringify(body),
       credentials: cfg.credentials,
+      signal: controller.signal,
     });
+    let timer: TimerHandle | undefined;
+    // Raced as well as aborted: a custom fetch may ignore the signal.
+    const timeout = new Promise<never>((_, reject) => {
+      timer = clock.setTimeout(() => {
+        const cause = new DOMException('The request timed out.', 'TimeoutError');
+        controller.abort(cause);
+        reject(new AuthNetworkError({ cause }));
+      }, cfg.timeoutMs);
+    });
+    return Promise.race([requestJson(cfg.fetch, endpoint, request, config.classifyError), timeout]).finally(() =>
+      clock.clearTimeout(timer),
+    );
   }
 
   async function getAccessToken(): Promise<string | null> {
@@ -494,12 +531,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
       throw new AuthConfigError('login needs { username, password } as strings.');
     }
     ensureStarted();
-    const body = await requestJson(
-      cfg.fetch,
-      'login',
-      jsonRequest(cfg.paths.login, { username: credentials.username, password: credentials.password }),
-      config.classifyError,
-    );
+    const body = await postJson('login', { username: credentials.username, password: credentials.password });
     const session = await parseLoginResponse(body, parseOptions());
     commit(session, 'signedIn');
     return state.snapshot as Extract<AuthSnapshot<TUser>, { status: 'authenticated' }>;

@@ -84,6 +84,20 @@ describe('failures', () => {
     expect(control.counts().refresh).toBe(5);
   });
 
+  it('gives up on a refresh that never answers after the request timeout, and retries', async () => {
+    const { makeClient, control, clock } = setup({ accessTokenTtl: 900 });
+    const errors: string[] = [];
+    const client = makeClient({ requestTimeoutMs: 10_000, onError: (error) => errors.push(error.code) });
+    await client.login(emily);
+    control.setLatency('refresh', 60 * MINUTE);
+    await clock.advance(14 * MINUTE + 10_000);
+    expect(errors).toEqual(['auth/network']);
+    control.setLatency('refresh', 0);
+    await clock.advance(1_000);
+    expect(client.getSnapshot().status).toBe('authenticated');
+    expect(control.counts().refresh).toBe(2);
+  });
+
   it('treats a 503 on refresh as transient', async () => {
     const { makeClient, control, clock } = setup({ accessTokenTtl: 900 });
     const client = makeClient();

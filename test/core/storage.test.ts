@@ -83,6 +83,39 @@ describe('persistent storage', () => {
     expect(errors).toEqual(['auth/storage']);
   });
 
+  it('removes the stored session when writing rotated tokens fails, so a reload never presents a spent refresh token', async () => {
+    const { makeClient, clock } = setup({ accessTokenTtl: 900 });
+    const map = new Map<string, string>();
+    let full = false;
+    const adapter: StorageAdapter = {
+      get: (key) => map.get(key) ?? null,
+      set: (key, value) => {
+        if (full) throw new DOMException('quota', 'QuotaExceededError');
+        map.set(key, value);
+      },
+      remove: (key) => void map.delete(key),
+    };
+    const client = makeClient({ storage: adapter, onError: () => undefined });
+    await client.login(emily);
+    full = true;
+    await clock.advance(14 * MINUTE);
+    expect(client.getSnapshot().status).toBe('authenticated');
+    expect(map.has(KEY)).toBe(false);
+  });
+
+  it('writes nothing after destroy(), even when a refresh was in flight', async () => {
+    const { makeClient, control, clock } = setup({ accessTokenTtl: 900 });
+    const client = makeClient({ storage: 'localStorage' });
+    await client.login(emily);
+    const stored = localStorage.getItem(KEY);
+    control.setLatency('refresh', 2_000);
+    await clock.advance(14 * MINUTE);
+    client.destroy();
+    await clock.advance(2_000);
+    expect(control.counts().refresh).toBe(1);
+    expect(localStorage.getItem(KEY)).toBe(stored);
+  });
+
   it('ends a stored session whose access token expired and which has no refresh token', () => {
     const { makeClient, clock } = setup();
     localStorage.setItem(
