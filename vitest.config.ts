@@ -1,4 +1,17 @@
+import { storybookTest } from '@storybook/addon-vitest/vitest-plugin';
+import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
+
+// Debian's Chromium: the test tools cannot download a browser on this machine.
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export default defineConfig({
   test: {
@@ -11,6 +24,41 @@ export default defineConfig({
           include: ['test/**/*.test.{ts,tsx}'],
           environment: 'jsdom',
           typecheck: { enabled: true, include: ['test/**/*.test-d.ts'] },
+        },
+      },
+      {
+        // Every story in stories/ runs as a test in headless Chromium: rendered, played, and
+        // checked for tokens on the page.
+        plugins: [storybookTest({ configDir: '.storybook' })],
+        // Bundled before the first story loads: otherwise Vite finds them mid-run, reloads
+        // the page and stories fail at random.
+        optimizeDeps: {
+          include: [
+            'react',
+            'react-dom',
+            'react-dom/client',
+            'react/jsx-runtime',
+            'react/jsx-dev-runtime',
+            '@tanstack/react-query',
+            '@tanstack/query-core',
+            'zod/v4',
+            'zod/v4/mini',
+            'jwt-decode',
+            'msw',
+            'msw/browser',
+          ],
+        },
+        test: {
+          name: 'storybook',
+          // After the unit project, not beside it: two cores shared with Chromium would slow
+          // the unit tests' timing-sensitive cases.
+          sequence: { groupOrder: 1 },
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: playwright({ launchOptions: { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS } }),
+            instances: [{ browser: 'chromium' }],
+          },
         },
       },
     ],

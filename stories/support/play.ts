@@ -1,0 +1,30 @@
+import type { StoryContext } from '@storybook/react-vite';
+import { expect, waitFor } from 'storybook/test';
+import type { Credentials } from '../../src';
+import { DEMO_USER } from './environment';
+
+type PlayContext = Pick<StoryContext, 'canvas' | 'userEvent'>;
+
+export const MINUTE = 60_000;
+
+/** Types into the login form and submits it, as a person would. */
+export async function submitLogin({ canvas, userEvent }: PlayContext, credentials: Credentials = DEMO_USER) {
+  await userEvent.type(canvas.getByLabelText('Username'), credentials.username);
+  await userEvent.type(canvas.getByLabelText('Password'), credentials.password);
+  await userEvent.click(canvas.getByRole('button', { name: 'Sign in' }));
+}
+
+/** Waits until the session badge reads `label`. */
+export async function expectStatus({ canvas }: Pick<StoryContext, 'canvas'>, label: 'Signed in' | 'Signed out' | 'Restoring…') {
+  await waitFor(() => expect(canvas.getByTestId('status')).toHaveTextContent(label));
+}
+
+/** The alert the login form or the profile shows for an AuthError. */
+export async function findAlert({ canvas }: Pick<StoryContext, 'canvas'>) {
+  return canvas.findByRole('alert');
+}
+
+/** Waits for GET /auth/me to have filled the profile, so no request is in flight. */
+export async function expectProfile({ canvas }: Pick<StoryContext, 'canvas'>) {
+  await expect(await canvas.findByText('emily.johnson@x.example')).toBeVisible();
+}
