@@ -1,0 +1,81 @@
+import type { Meta, StoryObj } from '@storybook/react-vite';
+import { expect, waitFor } from 'storybook/test';
+import { DemoApp } from './demo/DemoApp';
+import { LifecycleControls } from './demo/LifecycleControls';
+import { TokenTimeline } from './demo/TokenTimeline';
+import { expectProfile } from './support/play';
+
+// 20-second access tokens: with the default one-minute leeway capped at half the lifetime,
+// the client refreshes 10 s into each token, 10 s before it would expire.
+const TTL_SECONDS = 20;
+const SECOND = 1000;
+
+const meta = {
+  title: 'Token lifecycle',
+  component: DemoApp,
+  render: (args) => (
+    <DemoApp
+      {...args}
+      top={
+        <TokenTimeline>
+          <LifecycleControls />
+        </TokenTimeline>
+      }
+    />
+  ),
+  parameters: { demo: { signedIn: true, accessTokenTtl: TTL_SECONDS } },
+} satisfies Meta<typeof DemoApp>;
+
+export default meta;
+type Story = StoryObj<typeof meta>;
+
+/** The kinds of the timeline's events, oldest first (the list shows the newest on top). */
+function eventKinds(canvasElement: HTMLElement): string[] {
+  const items = canvasElement.querySelectorAll<HTMLElement>('[aria-label="Timeline events"] li');
+  return Array.from(items, (item) => item.dataset.kind ?? '').reverse();
+}
+
+export const Live: Story = {
+  args: {
+    caption: 'Real time, 20-second tokens: watch the client refresh each one 10 s before it expires, forever, without polling.',
+  },
+  parameters: { demo: { clock: 'system' } },
+  // Real time: the play function only checks the start of the story; Replay checks the rest.
+  play: async ({ canvas, demo }) => {
+    await expect(await canvas.findByText(/Signed in: token #[0-9a-f]{6} issued, valid for 20 s/)).toBeVisible();
+    await expect(canvas.getByText(/scheduled for \+(9|10)\.\d s, 10 s before it expires/)).toBeVisible();
+    await expect(demo.control.counts().refresh).toBe(0);
+  },
+};
+
+export const Replay: Story = {
+  args: {
+    caption: 'The same lifecycle on the demo clock: +10 s steps through issue, scheduled refresh, request, rotation and expiry.',
+  },
+  play: async ({ canvas, canvasElement, demo }) => {
+    await expectProfile({ canvas });
+    await expect(await canvas.findByText(/scheduled for \+10\.0 s/)).toBeVisible();
+    await demo.advance(10 * SECOND);
+    await expect(await canvas.findByText(/Rotated: #[0-9a-f]{6} → #[0-9a-f]{6}, valid for 20 s/)).toBeVisible();
+    await demo.advance(10 * SECOND);
+    await expect(await canvas.findByText(/expired, 10 s after it was replaced/)).toBeVisible();
+    await waitFor(() =>
+      expect(eventKinds(canvasElement)).toEqual([
+        'server',
+        'issued',
+        'scheduled',
+        'refresh-started',
+        'server',
+        'rotated',
+        'scheduled',
+        'expired',
+        'refresh-started',
+        'server',
+        'rotated',
+        'scheduled',
+      ]),
+    );
+    await expect(demo.control.counts().refresh).toBe(2);
+    await expect(demo.control.expiredAccessTokenRequests()).toBe(0);
+  },
+};
