@@ -6,17 +6,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The oldest versions the peer ranges name that are tested; 3.25.76 is the last 3.25 release
-# (the first with `zod/v4/mini` complete).
+# The oldest of each that authloop supports. zod 3.25.30 is the first 3.25 release that
+# exports `zod/v4/mini`, which src/core/schemas.ts imports: 3.25.0 to 3.25.29 fail to load
+# authloop (ERR_PACKAGE_PATH_NOT_EXPORTED), so the peer range should start at 3.25.30.
 REACT18=(react@18.3.1 react-dom@18.3.1 @types/react@18.3.32 @types/react-dom@18.3.7)
-ZOD325=(zod@3.25.76)
+ZOD325=(zod@3.25.30)
+
+# Each copy holds a node_modules of ~360 MB: removed however the script ends.
+dirs=()
+trap 'rm -rf "${dirs[@]}"' EXIT
 
 run_with() {
   local name=$1
   shift
   local dir
   dir=$(mktemp -d "${TMPDIR:-/tmp}/authloop-compat-$name.XXXXXX")
-  trap 'rm -rf "$dir"' RETURN
+  dirs+=("$dir")
   echo "== $name: $* (in $dir)"
   # The repository's files as they are in the working tree (tracked, and new files not
   # ignored), and a copy of the installed node_modules for npm to change only what differs.
