@@ -1,7 +1,7 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect, waitFor } from 'storybook/test';
 import { DemoApp } from './demo/DemoApp';
-import { expectProfile, expectStatus, findAlert, submitLogin } from './support/play';
+import { SLOW_SERVER_MS, expectProfile, expectStatus, findAlert, submitLogin } from './support/play';
 
 const meta = {
   title: 'Login',
@@ -21,9 +21,11 @@ export const SignedOut: Story = {
 };
 
 export const Submitting: Story = {
-  args: { caption: 'A slow server: while the login request is out, the button says so and cannot be pressed twice.' },
-  // The server holds its answer for a minute of the demo clock, which stands still.
-  beforeEach: ({ demo }) => demo.control.setLatency('login', 60_000),
+  args: {
+    caption: 'A slow server: while the login request is out, the button says so and cannot be pressed twice. (+10 s lets it answer.)',
+  },
+  // The server answers after 10 s of the demo clock, which stands still until moved.
+  beforeEach: ({ demo }) => demo.control.setLatency('login', SLOW_SERVER_MS),
   play: async (context) => {
     const { canvas, demo } = context;
     await submitLogin(context);

@@ -1,7 +1,7 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect, waitFor } from 'storybook/test';
 import { DemoApp } from './demo/DemoApp';
-import { expectStatus, findAlert } from './support/play';
+import { SLOW_SERVER_MS, expectStatus, findAlert } from './support/play';
 
 const meta = {
   title: 'Profile',
@@ -14,9 +14,9 @@ type Story = StoryObj<typeof meta>;
 
 export const MeLoading: Story = {
   name: 'Me loading',
-  args: { caption: 'Signed in, and GET /auth/me is on its way: the profile shows that it is loading.' },
-  // The server holds /auth/me for a minute of the demo clock, which stands still.
-  beforeEach: ({ demo }) => demo.control.setLatency('me', 60_000),
+  args: { caption: 'Signed in, and GET /auth/me is on its way: the profile shows that it is loading. (+10 s lets it answer.)' },
+  // The server answers after 10 s of the demo clock, which stands still until moved.
+  beforeEach: ({ demo }) => demo.control.setLatency('me', SLOW_SERVER_MS),
   play: async ({ canvas, demo }) => {
     await expect(await canvas.findByText('Loading profile…')).toBeVisible();
     // Counted when the request reaches the server, a moment after the query starts.

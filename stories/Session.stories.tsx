@@ -2,7 +2,7 @@ import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect, waitFor } from 'storybook/test';
 import { DemoApp } from './demo/DemoApp';
 import { DEFAULT_STORAGE_KEY } from './support/environment';
-import { MINUTE, expectProfile, expectStatus, submitLogin } from './support/play';
+import { MINUTE, SLOW_SERVER_MS, expectProfile, expectStatus, submitLogin } from './support/play';
 
 const meta = {
   title: 'Session',
@@ -32,9 +32,11 @@ export const RestoredFromStorage: Story = {
 
 export const RefreshingInProgress: Story = {
   name: 'Refreshing in progress',
-  args: { caption: 'At 09:14 the client refreshes ahead of expiry; the server is slow. Still signed in, with a refreshing flag.' },
-  // The server holds the refresh for a minute of the demo clock, which stands still.
-  beforeEach: ({ demo }) => demo.control.setLatency('refresh', 60_000),
+  args: {
+    caption: 'At 09:14 the client refreshes ahead of expiry; the server is slow. Still signed in, with a refreshing flag. (+10 s lets it answer.)',
+  },
+  // The server answers after 10 s of the demo clock, which stands still until moved.
+  beforeEach: ({ demo }) => demo.control.setLatency('refresh', SLOW_SERVER_MS),
   play: async ({ canvas, demo }) => {
     await expectProfile({ canvas });
     await demo.advance(14 * MINUTE);

@@ -7,6 +7,12 @@ type PlayContext = Pick<StoryContext, 'canvas' | 'userEvent'>;
 
 export const MINUTE = 60_000;
 
+/**
+ * How long a "slow server" takes on the demo clock. Under the client's 30-second request
+ * timeout, so a visitor who presses +10 s sees the answer arrive, not a timeout.
+ */
+export const SLOW_SERVER_MS = 10_000;
+
 /** Types into the login form and submits it, as a person would. */
 export async function submitLogin({ canvas, userEvent }: PlayContext, credentials: Credentials = DEMO_USER) {
   await userEvent.type(canvas.getByLabelText('Username'), credentials.username);
