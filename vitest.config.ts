@@ -27,6 +27,22 @@ export default defineConfig({
         },
       },
       {
+        // Browser behaviour jsdom cannot be trusted with: BroadcastChannel, Web Locks and
+        // document events between two clients, in headless Chromium.
+        optimizeDeps: { include: ['zod/v4/mini', 'jwt-decode', '@tanstack/query-core', 'msw', 'msw/browser'] },
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.browser.ts'],
+          sequence: { groupOrder: 1 },
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: playwright({ launchOptions: { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS } }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+      {
         // Every story in stories/ runs as a test in headless Chromium: rendered, played, and
         // checked for tokens on the page.
         plugins: [storybookTest({ configDir: '.storybook' })],

@@ -1,6 +1,6 @@
 import { focusManager, onlineManager, type QueryClient } from '@tanstack/query-core';
 import { authKeys } from './authKeys';
-import { systemClock, type Clock, type TimerHandle } from './clock';
+import { sleep, systemClock, type Clock, type TimerHandle } from './clock';
 import { openTabChannel, withLock, yieldToMessages, type TabChannel, type TabMessage } from './crossTab';
 import {
   AuthConfigError,
@@ -177,6 +177,8 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
   let retryAt: number | null = null;
   let stopWatching: (() => void) | null = null;
   let channel: TabChannel<TUser> | null = null;
+  // A refresh another tab announced for the session this tab shares with it.
+  let remoteRefresh: { from: string; settled: Promise<void>; settle: () => void } | null = null;
   let destroyed = false;
 
   const parseOptions = (): ParseOptions<TUser> => ({
@@ -347,14 +349,33 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
 
   function onTabMessage(message: TabMessage<TUser>) {
     if (destroyed) return;
+    if (message.type === 'refreshing') {
+      if (state.session?.accessToken === message.from) {
+        let settle = () => {};
+        const settled = new Promise<void>((resolve) => (settle = resolve));
+        remoteRefresh = { from: message.from, settled, settle };
+      }
+      return;
+    }
+    if (message.type === 'refresh-settled') {
+      if (remoteRefresh?.from === message.from) settleRemoteRefresh();
+      return;
+    }
     if (message.type === 'session') {
       const current = state.session;
-      if (current?.accessToken === message.session.accessToken) return;
-      resetRetry();
-      dispatch({ type: current ? 'refreshed' : 'signedIn', session: message.session });
+      if (current?.accessToken !== message.session.accessToken) {
+        resetRetry();
+        dispatch({ type: current ? 'refreshed' : 'signedIn', session: message.session });
+      }
     } else if (state.session) {
       dispatch({ type: 'ended', reason: 'other-tab' });
     }
+    settleRemoteRefresh();
+  }
+
+  function settleRemoteRefresh() {
+    remoteRefresh?.settle();
+    remoteRefresh = null;
   }
 
   // ---- refresh ----
@@ -421,9 +442,12 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
   }
 
   async function refreshLocked(base: Session<TUser>): Promise<void> {
-    // Another tab may have rotated the tokens while this one waited for the lock: its
-    // message is posted before it lets go, and persistent storage already has them.
+    // Another tab may have rotated the tokens while this one waited for the lock. It said so
+    // when it took the lock, long before it let go; its new session may still be on the way
+    // (memory storage has no other copy), so wait for it rather than spend the token again.
     if (cfg.crossTab) await yieldToMessages();
+    const remote = remoteRefresh;
+    if (remote?.from === base.accessToken) await Promise.race([remote.settled, sleep(clock, cfg.timeoutMs)]);
     if (state.session !== base || destroyed) return;
     const stored = await readStored();
     if (stored && stored.accessToken !== base.accessToken && stored.refreshToken !== base.refreshToken) {
@@ -431,13 +455,18 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
       resetRetry();
       return;
     }
-    const body = await postJson(
-      'refresh',
-      cfg.refreshInCookie || base.refreshToken === null ? {} : { refreshToken: base.refreshToken },
-    );
-    const next = await parseRefreshResponse(body, base, parseOptions());
-    // A logout, a login or another tab's session replaced this one meanwhile: it wins.
-    if (state.session === base) commit(next, 'refreshed');
+    channel?.post({ type: 'refreshing', from: base.accessToken });
+    try {
+      const body = await postJson(
+        'refresh',
+        cfg.refreshInCookie || base.refreshToken === null ? {} : { refreshToken: base.refreshToken },
+      );
+      const next = await parseRefreshResponse(body, base, parseOptions());
+      // A logout, a login or another tab's session replaced this one meanwhile: it wins.
+      if (state.session === base) commit(next, 'refreshed');
+    } finally {
+      channel?.post({ type: 'refresh-settled', from: base.accessToken });
+    }
   }
 
   // ---- requests ----

@@ -2,7 +2,11 @@ import type { EndReason, Session } from './sessionState';
 
 export type TabMessage<TUser> =
   | { type: 'session'; session: Session<TUser> }
-  | { type: 'ended'; reason: EndReason };
+  | { type: 'ended'; reason: EndReason }
+  /** A tab took the refresh lock to replace the session whose access token is `from`. */
+  | { type: 'refreshing'; from: string }
+  /** That refresh is over, whatever its outcome (a `session` or `ended` message precedes success and rejection). */
+  | { type: 'refresh-settled'; from: string };
 
 export interface TabChannel<TUser> {
   post(message: TabMessage<TUser>): void;
