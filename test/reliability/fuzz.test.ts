@@ -8,6 +8,8 @@ startMswServer();
 afterEach(() => sessionStorage.clear());
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
+// Each property runs many full login round trips through msw: seconds, not milliseconds.
+const PROPERTY_TIMEOUT_MS = 60_000;
 const CODES: AuthErrorCode[] = [
   'auth/invalid_credentials', 'auth/network', 'auth/invalid_response', 'auth/session_expired',
   'auth/refresh_rejected', 'auth/http', 'auth/storage', 'auth/invalid_config',
@@ -77,7 +79,7 @@ describe('fuzzed boundary', () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('a login whose token is garbage either fails as invalid_response or yields a usable expiry', async () => {
     await fc.assert(
@@ -102,7 +104,7 @@ describe('fuzzed boundary', () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('a garbage refresh response keeps the session and its token', async () => {
     await fc.assert(
@@ -122,7 +124,7 @@ describe('fuzzed boundary', () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('a garbage me response is an AuthError, never a crash, and leaves the session alone', async () => {
     await fc.assert(
@@ -138,7 +140,7 @@ describe('fuzzed boundary', () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('any error status with any body becomes a known AuthError code', async () => {
     await fc.assert(
@@ -158,5 +160,5 @@ describe('fuzzed boundary', () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });

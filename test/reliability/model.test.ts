@@ -55,7 +55,11 @@ function check(model: Model, world: World, fault: FaultClass): string[] {
   if (world.maxRefreshesInFlight > 1) violations.push(`${world.maxRefreshesInFlight} refreshes in flight at once`);
   if (world.knownExpiredSends > 0) violations.push('a request carried an access token the client knew was expired');
   if (world.hung > 0) violations.push('a call never settled');
-  const reused = world.control.requests().filter((entry) => entry.usedSpentRefreshToken).length;
+  // Reuses the server judged: a request that met an injected 5xx or 429 was never examined,
+  // and the client rightly tries the same token again.
+  const reused = world.control
+    .requests()
+    .filter((entry) => entry.usedSpentRefreshToken && entry.status > 0 && entry.status < 500 && entry.status !== 429).length;
   if (reused > world.attackerReplays + world.interruptedRefreshes) violations.push('the client sent a spent refresh token');
   if (model.loggedOut) {
     if (world.storage.raw.has(world.key)) violations.push('storage still holds a session after logout');
