@@ -14,6 +14,7 @@ export interface Clock {
 
 // Lambdas rather than direct references, so a test that replaces the globals later still
 // reaches this clock.
+/** The real clock: `Date.now()` and the global timers. */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout: (callback, ms) => setTimeout(callback, ms),

@@ -28,19 +28,26 @@ const RETRY_MAX_MS = 60_000;
 /** Login and refresh give up after this long: a request that never answers must not hold the refresh lock forever. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
+/** Paths of the three endpoints authloop calls, relative to `baseUrl` (or absolute URLs). */
 export interface AuthPaths {
   login: string;
   refresh: string;
   me: string;
 }
 
+/** The contract's paths: `/auth/login`, `/auth/refresh`, `/auth/me`. */
 export const DEFAULT_PATHS: AuthPaths = { login: '/auth/login', refresh: '/auth/refresh', me: '/auth/me' };
 
+/** What `login` and `useLogin` take. */
 export interface Credentials {
   username: string;
   password: string;
 }
 
+/**
+ * Options of {@link createAuthClient} (and the config props of `<AuthProvider>`).
+ * Every field is optional; the defaults speak the contract in CONTRACT.md.
+ */
 export interface AuthClientConfig<TUserSchema extends StandardSchemaV1 = typeof defaultUserSchema> {
   /** Prefix of every path, e.g. `https://api.example.com`. Default `''` (same origin). */
   baseUrl?: string;

@@ -9,6 +9,7 @@ export type AuthErrorCode =
   | 'auth/storage'
   | 'auth/invalid_config';
 
+/** Details an {@link AuthError} carries besides its code. */
 export interface AuthErrorOptions {
   status?: number;
   /** The `code` field of the server's error envelope, when it sent one. */

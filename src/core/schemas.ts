@@ -62,8 +62,11 @@ export const errorEnvelopeSchema = z.looseObject({
 
 /** The user of {@link userSchema}. */
 export type User = z.infer<typeof userSchema>;
+/** A successful login body. */
 export type LoginResponse = z.infer<typeof loginResponseSchema>;
+/** A successful refresh body. */
 export type RefreshResponse = z.infer<typeof refreshResponseSchema>;
+/** An error body: `message` for people, `code` for programs. */
 export type ErrorEnvelope = z.infer<typeof errorEnvelopeSchema>;
 
 export interface ValidationIssue {

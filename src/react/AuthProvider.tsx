@@ -5,6 +5,7 @@ import { createAuthClient, type AuthClient, type AuthClientConfig } from '../cor
 import { AuthConfigError } from '../core/errors';
 import { AuthContext, type AuthContextValue, type RegisteredUser } from './AuthContext';
 
+/** Props of {@link AuthProvider}: a `client`, or the options of `createAuthClient`. */
 export type AuthProviderProps = {
   children?: ReactNode;
   /** The QueryClient to use; default: the one of the surrounding `<QueryClientProvider>`. */

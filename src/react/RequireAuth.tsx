@@ -2,6 +2,7 @@
 import type { ReactNode } from 'react';
 import { useSession } from './useSession';
 
+/** Props of {@link RequireAuth}. */
 export interface RequireAuthProps {
   children?: ReactNode;
   /** Shown when signed out: a login form, a redirect. */

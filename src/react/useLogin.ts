@@ -6,8 +6,10 @@ import type { AuthSnapshot } from '../core/sessionState';
 import { authKeys } from '../core/authKeys';
 import { useAuthContext, type RegisteredUser } from './AuthContext';
 
+/** The session `useLogin` resolves to. */
 export type AuthenticatedSession = Extract<AuthSnapshot<RegisteredUser>, { status: 'authenticated' }>;
 
+/** React Query's mutation options, without `mutationFn`. */
 export type UseLoginOptions<TContext = unknown> = Omit<
   UseMutationOptions<AuthenticatedSession, AuthError, Credentials, TContext>,
   'mutationFn'

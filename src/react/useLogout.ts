@@ -4,6 +4,7 @@ import type { AuthError } from '../core/errors';
 import { authKeys } from '../core/authKeys';
 import { useAuthContext } from './AuthContext';
 
+/** React Query's mutation options, without `mutationFn`. */
 export type UseLogoutOptions<TContext = unknown> = Omit<UseMutationOptions<void, AuthError, void, TContext>, 'mutationFn'>;
 
 /**

@@ -5,6 +5,7 @@ import { isAuthError, type AuthError } from '../core/errors';
 import { useAuthContext, type RegisteredUser } from './AuthContext';
 import { useSession } from './useSession';
 
+/** React Query's query options, without `queryKey` and `queryFn`. */
 export type UseMeOptions<TData = RegisteredUser> = Omit<
   UseQueryOptions<RegisteredUser, AuthError, TData, ReturnType<typeof authKeys.me>>,
   'queryKey' | 'queryFn'

@@ -3,6 +3,7 @@ import { useCallback, useRef, useSyncExternalStore } from 'react';
 import type { AuthSnapshot } from '../core/sessionState';
 import { useAuthContext, type RegisteredUser } from './AuthContext';
 
+/** What `useSession()` returns: the snapshot, typed by the registered user. */
 export type Session = AuthSnapshot<RegisteredUser>;
 
 const identity = <T,>(value: T) => value;

@@ -3,7 +3,7 @@ import { sleep, systemClock, type Clock } from '../core/clock';
 import { createHmacKey, randomId, signJwt, verifyJwt, type JwtPayload } from './jwt';
 
 /** The endpoints the fake server implements. */
-export type AuthEndpoint = 'login' | 'refresh' | 'me' | 'todos';
+export type FakeEndpoint = 'login' | 'refresh' | 'me' | 'todos';
 
 /** A user the fake server knows. `role` is an extra field `/auth/me` returns (default `'user'`). */
 export interface TestUser {
@@ -37,7 +37,7 @@ export interface AuthHandlersOptions {
   /** Origin (and optional path prefix) the handlers match; `''` matches relative paths. */
   baseUrl?: string;
   /** Path of each endpoint, appended to `baseUrl`. */
-  paths?: Partial<Record<AuthEndpoint, string>>;
+  paths?: Partial<Record<FakeEndpoint, string>>;
   /** Access token lifetime in seconds. */
   accessTokenTtl?: number;
   /** Refresh token lifetime in seconds. */
@@ -67,7 +67,7 @@ export interface AuthSessionBody {
 
 /** One request the fake server answered. Holds no token strings. */
 export interface RequestLogEntry {
-  endpoint: AuthEndpoint;
+  endpoint: FakeEndpoint;
   /** Server time (ms since the epoch) at which the request was answered. */
   at: number;
   /** HTTP status sent; `0` for an injected network error. */
@@ -81,13 +81,13 @@ export interface RequestLogEntry {
 /** Lets a test steer and observe the fake server. */
 export interface AuthHandlersControl {
   /** The next `count` requests to `endpoint` fail with `failure`. They are still counted. */
-  failNext(endpoint: AuthEndpoint, count: number, failure: InjectedFailure): void;
+  failNext(endpoint: FakeEndpoint, count: number, failure: InjectedFailure): void;
   /** The next `count` requests to `endpoint` are answered by `resolver` instead. */
-  respondNext(endpoint: AuthEndpoint, count: number, resolver: ResponseOverride): void;
+  respondNext(endpoint: FakeEndpoint, count: number, resolver: ResponseOverride): void;
   /** Delays answers to `endpoint` (or every endpoint) by `ms` on the server clock. */
-  setLatency(endpoint: AuthEndpoint | 'all', ms: number): void;
+  setLatency(endpoint: FakeEndpoint | 'all', ms: number): void;
   /** Requests received per endpoint, including failed and still-pending ones. */
-  counts(): Record<AuthEndpoint, number>;
+  counts(): Record<FakeEndpoint, number>;
   /** Answered requests, oldest first. */
   requests(): RequestLogEntry[];
   /** How many `me`/`todos` requests carried an access token already expired at the server. */
@@ -106,16 +106,16 @@ export interface AuthHandlers {
   handlers: HttpHandler[];
   control: AuthHandlersControl;
   /** The URL each handler matches. */
-  urls: Record<AuthEndpoint, string>;
+  urls: Record<FakeEndpoint, string>;
 }
 
-const ENDPOINTS: readonly AuthEndpoint[] = ['login', 'refresh', 'me', 'todos'];
+const ENDPOINTS: readonly FakeEndpoint[] = ['login', 'refresh', 'me', 'todos'];
 
 // Absolute so the handlers match in Node, where there is no page origin to resolve against.
 const DEFAULT_BASE_URL = 'http://localhost';
 
 // The paths of the wire contract (CONTRACT.md), plus a protected data endpoint for demos.
-const DEFAULT_PATHS: Readonly<Record<AuthEndpoint, string>> = {
+const DEFAULT_PATHS: Readonly<Record<FakeEndpoint, string>> = {
   login: '/auth/login',
   refresh: '/auth/refresh',
   me: '/auth/me',
@@ -304,11 +304,11 @@ function todosFor(user: TestUser) {
   ];
 }
 
-function emptyCounts(): Record<AuthEndpoint, number> {
+function emptyCounts(): Record<FakeEndpoint, number> {
   return { login: 0, refresh: 0, me: 0, todos: 0 };
 }
 
-function emptyQueues(): Record<AuthEndpoint, Override[]> {
+function emptyQueues(): Record<FakeEndpoint, Override[]> {
   return { login: [], refresh: [], me: [], todos: [] };
 }
 
@@ -338,7 +338,7 @@ export function createAuthHandlers(options: AuthHandlersOptions = {}): AuthHandl
   assertDuration('accessTokenTtl', accessTtl, false);
   assertDuration('refreshTokenTtl', refreshTtl, false);
 
-  const urls: Record<AuthEndpoint, string> = {
+  const urls: Record<FakeEndpoint, string> = {
     login: joinUrl(baseUrl, paths.login),
     refresh: joinUrl(baseUrl, paths.refresh),
     me: joinUrl(baseUrl, paths.me),
@@ -414,7 +414,7 @@ export function createAuthHandlers(options: AuthHandlersOptions = {}): AuthHandl
   }
 
   async function gatherEvidence(
-    endpoint: AuthEndpoint,
+    endpoint: FakeEndpoint,
     request: Request,
     cookies: Record<string, string>,
   ): Promise<Evidence> {
@@ -510,7 +510,7 @@ export function createAuthHandlers(options: AuthHandlersOptions = {}): AuthHandl
   }
 
   async function handle(
-    endpoint: AuthEndpoint,
+    endpoint: FakeEndpoint,
     request: Request,
     cookies: Record<string, string>,
   ): Promise<Response> {
@@ -546,7 +546,7 @@ export function createAuthHandlers(options: AuthHandlersOptions = {}): AuthHandl
     return route(urls[endpoint], ({ request, cookies }) => handle(endpoint, request, cookies));
   });
 
-  function enqueue(endpoint: AuthEndpoint, count: number, override: Override): void {
+  function enqueue(endpoint: FakeEndpoint, count: number, override: Override): void {
     assertCount(count);
     for (let i = 0; i < count; i++) overrides[endpoint].push(override);
   }

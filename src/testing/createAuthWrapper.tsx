@@ -4,6 +4,7 @@ import type { AuthClient } from '../core/createAuthClient';
 import type { RegisteredUser } from '../react/AuthContext';
 import { AuthProvider } from '../react/AuthProvider';
 
+/** Options of {@link createAuthWrapper}. */
 export interface AuthWrapperOptions {
   client: AuthClient<RegisteredUser>;
   /** Default: a fresh QueryClient with retries off, so failures show at once. */

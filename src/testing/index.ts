@@ -1,6 +1,6 @@
 export {
   createAuthHandlers,
-  type AuthEndpoint,
+  type FakeEndpoint,
   type AuthHandlers,
   type AuthHandlersControl,
   type AuthHandlersOptions,

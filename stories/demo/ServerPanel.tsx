@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'react';
-import type { AuthEndpoint, RequestLogEntry } from '../../src/testing';
+import type { FakeEndpoint, RequestLogEntry } from '../../src/testing';
 import { useDemoWorld } from './DemoContext';
 import { formatClockTime, formatOffset } from './format';
 import { useNow } from './useNow';
 
-const SHOWN: readonly AuthEndpoint[] = ['login', 'refresh', 'me'];
-const ROUTES: Record<AuthEndpoint, string> = {
+const SHOWN: readonly FakeEndpoint[] = ['login', 'refresh', 'me'];
+const ROUTES: Record<FakeEndpoint, string> = {
   login: 'POST /auth/login',
   refresh: 'POST /auth/refresh',
   me: 'GET /auth/me',

@@ -1,11 +1,11 @@
 import { useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
-import type { AuthEndpoint, RequestLogEntry } from '../../src/testing';
+import type { FakeEndpoint, RequestLogEntry } from '../../src/testing';
 import { useDemoWorld } from './DemoContext';
 import { formatDuration, formatOffset } from './format';
 import type { ClientEvent, TokenSpan } from './timelineRecorder';
 import { useNow } from './useNow';
 
-type ServerEvent = { kind: 'server'; at: number; endpoint: AuthEndpoint; status: number };
+type ServerEvent = { kind: 'server'; at: number; endpoint: FakeEndpoint; status: number };
 type ExpiredEvent = { kind: 'expired'; at: number; fp: string; replacedAt: number | null };
 type TimelineEvent = ClientEvent | ServerEvent | ExpiredEvent;
 
@@ -21,7 +21,7 @@ const ORDER: Record<TimelineEvent['kind'], number> = {
   ended: 6,
 };
 // The requests that carry tokens; /auth/me would only crowd the list.
-const TOKEN_ENDPOINTS: ReadonlySet<AuthEndpoint> = new Set(['login', 'refresh']);
+const TOKEN_ENDPOINTS: ReadonlySet<FakeEndpoint> = new Set(['login', 'refresh']);
 const ICONS: Record<TimelineEvent['kind'], string> = {
   issued: '●',
   scheduled: '◷',
@@ -32,7 +32,7 @@ const ICONS: Record<TimelineEvent['kind'], string> = {
   expired: '✕',
   ended: '■',
 };
-const ROUTES: Record<AuthEndpoint, string> = {
+const ROUTES: Record<FakeEndpoint, string> = {
   login: 'POST /auth/login',
   refresh: 'POST /auth/refresh',
   me: 'GET /auth/me',

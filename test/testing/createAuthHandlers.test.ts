@@ -5,7 +5,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createAuthHandlers,
-  type AuthEndpoint,
+  type FakeEndpoint,
   type AuthHandlersOptions,
   type AuthSessionBody,
 } from '../../src/testing/createAuthHandlers';
@@ -43,7 +43,7 @@ let hostCounter = 0;
 interface Harness {
   clock: TestClock;
   control: ReturnType<typeof createAuthHandlers>['control'];
-  urls: Record<AuthEndpoint, string>;
+  urls: Record<FakeEndpoint, string>;
 }
 
 function setup(options: AuthHandlersOptions = {}): Harness {
