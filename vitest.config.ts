@@ -1,17 +1,20 @@
 import { storybookTest } from '@storybook/addon-vitest/vitest-plugin';
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/chromium';
 
-// Debian's Chromium: the test tools cannot download a browser on this machine.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+// Both browser projects run in headless Debian Chromium, after the unit project: two cores
+// shared with Chromium would slow the unit tests' timing-sensitive cases.
+// A function, not a shared object: vitest writes into each project's `instances`.
+const chromiumProject = () => ({
+  sequence: { groupOrder: 1 },
+  browser: {
+    enabled: true,
+    headless: true,
+    provider: playwright({ launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS } }),
+    instances: [{ browser: 'chromium' as const }],
+  },
+});
 
 export default defineConfig({
   test: {
@@ -30,17 +33,7 @@ export default defineConfig({
         // Browser behaviour jsdom cannot be trusted with: BroadcastChannel, Web Locks and
         // document events between two clients, in headless Chromium.
         optimizeDeps: { include: ['zod/v4/mini', 'jwt-decode', '@tanstack/query-core', 'msw', 'msw/browser'] },
-        test: {
-          name: 'browser',
-          include: ['test/browser/**/*.browser.ts'],
-          sequence: { groupOrder: 1 },
-          browser: {
-            enabled: true,
-            headless: true,
-            provider: playwright({ launchOptions: { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS } }),
-            instances: [{ browser: 'chromium' }],
-          },
-        },
+        test: { name: 'browser', include: ['test/browser/**/*.browser.ts'], ...chromiumProject() },
       },
       {
         // Every story in stories/ runs as a test in headless Chromium: rendered, played, and
@@ -64,18 +57,7 @@ export default defineConfig({
             'msw/browser',
           ],
         },
-        test: {
-          name: 'storybook',
-          // After the unit project, not beside it: two cores shared with Chromium would slow
-          // the unit tests' timing-sensitive cases.
-          sequence: { groupOrder: 1 },
-          browser: {
-            enabled: true,
-            headless: true,
-            provider: playwright({ launchOptions: { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS } }),
-            instances: [{ browser: 'chromium' }],
-          },
-        },
+        test: { name: 'storybook', ...chromiumProject() },
       },
     ],
   },

@@ -16,21 +16,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS as SHARED_CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const STATIC_DIR = join(ROOT, 'storybook-static');
 const OUT_DIR = join(ROOT, 'docs', 'screenshots');
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--headless',
-];
+const CHROMIUM = CHROMIUM_PATH;
+const CHROMIUM_ARGS = [...SHARED_CHROMIUM_ARGS, '--headless'];
 // 800 CSS pixels at 1x keeps each PNG small enough to commit, and wide enough for two columns.
 const VIEWPORT = { width: 800, height: 600 };
 // A story that does not finish in this time is broken; the script says which and fails.
