@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MINUTE, emily, setup, startMswServer } from '../harness';
+import { MINUTE, emily, michael, setup, startMswServer } from '../harness';
 
 startMswServer();
 
@@ -56,5 +56,19 @@ describe('across tabs', () => {
     expect(control.counts().refresh).toBe(1);
     expect(control.requests().filter((r) => r.usedSpentRefreshToken)).toEqual([]);
     expect(b.getSnapshot()).toMatchObject({ accessToken: (a.getSnapshot() as { accessToken: string }).accessToken });
+  });
+
+  it('switches the other tab to the new user and drops the queries of the old one', async () => {
+    const { QueryClient } = await import('@tanstack/query-core');
+    const { authKeys } = await import('../../src/core');
+    const { a, b, clock } = twoTabs();
+    const cacheB = new QueryClient();
+    b.bindQueryClient(cacheB);
+    await a.login(emily);
+    await until(() => b.getSnapshot().status === 'authenticated', clock.flush);
+    cacheB.setQueryData(authKeys.me(1), { username: 'emilys' });
+    await a.login(michael);
+    await until(() => (b.getSnapshot() as { user?: { username: string } }).user?.username === 'michaelw', clock.flush);
+    expect(cacheB.getQueryCache().findAll({ queryKey: authKeys.all })).toEqual([]);
   });
 });

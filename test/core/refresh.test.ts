@@ -230,3 +230,37 @@ describe('authFetch', () => {
     await expect(makeClient().fetch('/api/todos')).rejects.toMatchObject({ code: 'auth/session_expired' });
   });
 });
+
+describe('long-lived tokens', () => {
+  it('caps the timer delay below 2^31-1 ms and re-arms it when it fires early', async () => {
+    const { makeClient, control, clock } = setup({ accessTokenTtl: 60 * 24 * 3600 });
+    const delays: number[] = [];
+    const setTimeout = clock.setTimeout;
+    clock.setTimeout = (callback, ms) => {
+      delays.push(ms);
+      return setTimeout(callback, ms);
+    };
+    await makeClient().login(emily);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(2_147_483_647);
+    await clock.advance(2_147_483_647);
+    expect(control.counts().refresh).toBe(0);
+    expect(clock.pendingTimers()).toBe(1);
+  });
+});
+
+describe('refresh token in an HttpOnly cookie', () => {
+  it('refreshes without sending the refresh token in the body', async () => {
+    const { makeClient, control, clock } = setup({ accessTokenTtl: 900, refreshTokenFrom: 'cookie', baseUrl: 'http://cookie.test' });
+    const bodies: string[] = [];
+    server.events.on('request:start', async ({ request }) => {
+      if (request.url.endsWith('/auth/refresh')) bodies.push(await request.clone().text());
+    });
+    const client = makeClient({ baseUrl: 'http://cookie.test', refreshTokenIn: 'cookie', credentials: 'include' });
+    await client.login(emily);
+    await clock.advance(14 * MINUTE);
+    expect(control.counts().refresh).toBe(1);
+    expect(client.getSnapshot().status).toBe('authenticated');
+    expect(bodies).toEqual(['{}']);
+    server.events.removeAllListeners();
+  });
+});

@@ -165,4 +165,15 @@ describe('logout', () => {
     expect(queryClient.getQueryCache().findAll({ queryKey: authKeys.all })).toEqual([]);
     expect(queryClient.getQueryData(['public'])).toBe('kept');
   });
+
+  it('clears the whole cache with clearCacheOnLogout', async () => {
+    const { QueryClient } = await import('@tanstack/query-core');
+    const queryClient = new QueryClient();
+    const { makeClient } = setup();
+    const client = makeClient({ queryClient, clearCacheOnLogout: true });
+    await client.login(emily);
+    queryClient.setQueryData(['projects'], ['emily project']);
+    await client.logout();
+    expect(queryClient.getQueryCache().getAll()).toEqual([]);
+  });
 });
