@@ -1,14 +1,13 @@
 export { authKeys } from './authKeys';
 export { systemClock, type Clock, type TimerHandle } from './clock';
+export { createAuthClient, type AuthClient } from './createAuthClient';
 export {
-  createAuthClient,
   DEFAULT_PATHS,
   DEFAULT_REFRESH_LEEWAY_MS,
-  type AuthClient,
   type AuthClientConfig,
   type AuthPaths,
   type Credentials,
-} from './createAuthClient';
+} from './config';
 export {
   AuthConfigError,
   AuthError,

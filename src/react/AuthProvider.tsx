@@ -1,7 +1,8 @@
 'use client';
 import { QueryClientContext, type QueryClient } from '@tanstack/react-query';
 import { useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { createAuthClient, type AuthClient, type AuthClientConfig } from '../core/createAuthClient';
+import type { AuthClientConfig } from '../core/config';
+import { createAuthClient, type AuthClient } from '../core/createAuthClient';
 import { AuthConfigError } from '../core/errors';
 import { AuthContext, type AuthContextValue, type RegisteredUser } from './AuthContext';
 

@@ -1,6 +1,6 @@
 'use client';
 import { useMutation, type UseMutationOptions, type UseMutationResult } from '@tanstack/react-query';
-import type { Credentials } from '../core/createAuthClient';
+import type { Credentials } from '../core/config';
 import type { AuthError } from '../core/errors';
 import type { AuthSnapshot } from '../core/sessionState';
 import { authKeys } from '../core/authKeys';

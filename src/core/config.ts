@@ -1,0 +1,108 @@
+import { systemClock, type Clock } from './clock';
+import { AuthConfigError, type AuthError } from './errors';
+import { userSchema as defaultUserSchema, type StandardSchemaV1 } from './schemas';
+import type { QueryClient } from '@tanstack/query-core';
+import { resolveStorage, type StorageOption } from './storage';
+import type { ErrorClassifier } from './transport';
+
+/** Refresh this long before expiry by default; one minute covers a slow network and a drifting timer. */
+export const DEFAULT_REFRESH_LEEWAY_MS = 60_000;
+/** Login and refresh give up after this long: a request that never answers must not hold the refresh lock forever. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/** Paths of the three endpoints authloop calls, relative to `baseUrl` (or absolute URLs). */
+export interface AuthPaths {
+  login: string;
+  refresh: string;
+  me: string;
+}
+
+/** The contract's paths: `/auth/login`, `/auth/refresh`, `/auth/me`. */
+export const DEFAULT_PATHS: AuthPaths = { login: '/auth/login', refresh: '/auth/refresh', me: '/auth/me' };
+
+/** What `login` and `useLogin` take. */
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+/**
+ * Options of {@link createAuthClient} (and the config props of `<AuthProvider>`).
+ * Every field is optional; the defaults speak the contract in CONTRACT.md.
+ */
+export interface AuthClientConfig<TUserSchema extends StandardSchemaV1 = typeof defaultUserSchema> {
+  /** Prefix of every path, e.g. `https://api.example.com`. Default `''` (same origin). */
+  baseUrl?: string;
+  /** Endpoint paths; defaults from the contract: `/auth/login`, `/auth/refresh`, `/auth/me`. */
+  paths?: Partial<AuthPaths>;
+  /** The fetch to use. Default: the global `fetch`, looked up at call time. */
+  fetch?: typeof fetch;
+  /** `credentials` of every request. Default `'same-origin'`; `'include'` for a cookie refresh on another origin. */
+  credentials?: RequestCredentials;
+  /** Where the session lives between page loads. Default `'memory'`. See the README for the trade-offs. */
+  storage?: StorageOption;
+  /** Storage key, and the name of the cross-tab channel and lock. Default `'authloop.session'`. */
+  storageKey?: string;
+  /** Refresh this long before the access token expires; never more than half its lifetime. Default 60 000. */
+  refreshLeewayMs?: number;
+  /** Send the refresh token in the JSON body (default) or rely on an HttpOnly cookie the server set. */
+  refreshTokenIn?: 'body' | 'cookie';
+  /** Access tokens are not JWTs: do not decode them; expiry comes from `expiresIn` or a 401. */
+  opaqueTokens?: boolean;
+  /** Schemas for your server's shapes; `user` (any Standard Schema) types the user everywhere. */
+  schemas?: { user?: TUserSchema };
+  /** Maps a failed response to an error code; return `undefined` to keep the default. */
+  classifyError?: ErrorClassifier;
+  /** The source of time and timers. Default: the system clock. */
+  clock?: Clock;
+  /** Share login, refresh and logout with the other tabs of this origin. Default `true`. */
+  crossTab?: boolean;
+  /** A QueryClient whose auth queries logout removes. `<AuthProvider>` binds its own. */
+  queryClient?: QueryClient;
+  /** On logout or user switch, clear the whole query cache, not just the auth queries. Default `false`. */
+  clearCacheOnLogout?: boolean;
+  /** Login and refresh requests fail with `auth/network` after this many ms. Default 30 000. */
+  requestTimeoutMs?: number;
+  /** Errors that no caller awaits: background refresh failures, storage failures. */
+  onError?: (error: AuthError) => void;
+}
+
+/** Validates the options and fills in the defaults; an unusable option throws {@link AuthConfigError}. */
+export function resolveConfig<TUserSchema extends StandardSchemaV1>(config: AuthClientConfig<TUserSchema>) {
+  const baseUrl = config.baseUrl ?? '';
+  if (typeof baseUrl !== 'string') throw new AuthConfigError('baseUrl must be a string.');
+  const paths = { ...DEFAULT_PATHS, ...config.paths };
+  for (const [name, path] of Object.entries(paths)) {
+    if (typeof path !== 'string' || path === '') throw new AuthConfigError(`paths.${name} must be a non-empty string.`);
+  }
+  const leewayMs = config.refreshLeewayMs ?? DEFAULT_REFRESH_LEEWAY_MS;
+  if (typeof leewayMs !== 'number' || !Number.isFinite(leewayMs) || leewayMs < 0) {
+    throw new AuthConfigError('refreshLeewayMs must be a finite number of milliseconds, 0 or more.');
+  }
+  const timeoutMs = config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) throw new AuthConfigError('requestTimeoutMs must be a positive number.');
+  const storage = resolveStorage(config.storage);
+  if (storage !== null && (typeof storage.get !== 'function' || typeof storage.set !== 'function' || typeof storage.remove !== 'function')) {
+    throw new AuthConfigError("storage must be 'memory', 'localStorage', 'sessionStorage' or an object with get, set and remove.");
+  }
+  const userSchema = config.schemas?.user ?? defaultUserSchema;
+  if (typeof userSchema !== 'object' || userSchema === null || !('~standard' in userSchema)) {
+    throw new AuthConfigError('schemas.user must be a Standard Schema (zod, valibot, arktype...).');
+  }
+  return {
+    baseUrl: baseUrl.replace(/\/+$/, ''),
+    paths,
+    leewayMs,
+    timeoutMs,
+    storage,
+    storageKey: config.storageKey ?? 'authloop.session',
+    userSchema: userSchema as StandardSchemaV1<unknown, StandardSchemaV1.InferOutput<TUserSchema>>,
+    clock: config.clock ?? systemClock,
+    fetch: config.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init)),
+    credentials: config.credentials ?? 'same-origin',
+    refreshInCookie: config.refreshTokenIn === 'cookie',
+    opaqueTokens: config.opaqueTokens ?? false,
+    crossTab: config.crossTab ?? true,
+  };
+}
+
