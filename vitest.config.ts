@@ -25,6 +25,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.{ts,tsx}'],
+          setupFiles: ['test/setup/noTokensInConsole.ts'],
           environment: 'jsdom',
           typecheck: { enabled: true, include: ['test/**/*.test-d.ts'] },
         },
