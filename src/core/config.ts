@@ -15,6 +15,11 @@ export interface AuthPaths {
   login: string;
   refresh: string;
   me: string;
+  /**
+   * Optional: where logout tells the server (POST with the refresh token in the body, or
+   * with the cookie, and the bearer token). Not part of the contract; no default.
+   */
+  logout?: string;
 }
 
 /** The contract's paths: `/auth/login`, `/auth/refresh`, `/auth/me`. */
@@ -73,6 +78,7 @@ export function resolveConfig<TUserSchema extends StandardSchemaV1>(config: Auth
   if (typeof baseUrl !== 'string') throw new AuthConfigError('baseUrl must be a string.');
   const paths = { ...DEFAULT_PATHS, ...config.paths };
   for (const [name, path] of Object.entries(paths)) {
+    if (name === 'logout' && path === undefined) continue;
     if (typeof path !== 'string' || path === '') throw new AuthConfigError(`paths.${name} must be a non-empty string.`);
   }
   const leewayMs = config.refreshLeewayMs ?? DEFAULT_REFRESH_LEEWAY_MS;

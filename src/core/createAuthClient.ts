@@ -34,7 +34,10 @@ export interface AuthClient<TUser = StandardSchemaV1.InferOutput<typeof defaultU
   subscribe(listener: () => void): () => void;
   /** Signs in. Rejects with an {@link AuthError}; `auth/invalid_credentials` for a wrong password. */
   login(credentials: Credentials): Promise<Extract<AuthSnapshot<TUser>, { status: 'authenticated' }>>;
-  /** Ends the session here and in every tab: storage cleared, auth queries removed. */
+  /**
+   * Ends the session here and in every tab: storage cleared, auth queries removed. With
+   * `paths.logout`, then tells the server (a failure there goes to `onError`).
+   */
   logout(): Promise<void>;
   /** A fresh access token, refreshing first if it is due; `null` when signed out. */
   getAccessToken(): Promise<string | null>;
@@ -288,6 +291,10 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
 
   // ---- refresh ----
 
+  function refreshBody(session: Session<TUser>) {
+    return cfg.refreshInCookie || session.refreshToken === null ? {} : { refreshToken: session.refreshToken };
+  }
+
   function canRefresh(session: Session<TUser>) {
     return session.refreshToken !== null || cfg.refreshInCookie;
   }
@@ -365,10 +372,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     }
     channel?.post({ type: 'refreshing', from: base.accessToken });
     try {
-      const body = await postJson(
-        'refresh',
-        cfg.refreshInCookie || base.refreshToken === null ? {} : { refreshToken: base.refreshToken },
-      );
+      const body = await postJson('refresh', cfg.paths.refresh, refreshBody(base));
       const next = await parseRefreshResponse(body, base, parseOptions());
       // A logout, a login or another tab's session replaced this one meanwhile: it wins.
       if (state.session === base) commit(next, 'refreshed');
@@ -384,11 +388,13 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
   }
 
   /** POSTs JSON to one of authloop's own endpoints, giving up after the request timeout. */
-  function postJson(endpoint: 'login' | 'refresh', body: unknown): Promise<unknown> {
+  function postJson(endpoint: 'login' | 'refresh' | 'logout', path: string, body: unknown, bearer?: string): Promise<unknown> {
     const controller = new AbortController();
-    const request = new Request(url(cfg.paths[endpoint]), {
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
+    if (bearer) headers.Authorization = `Bearer ${bearer}`;
+    const request = new Request(url(path), {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      headers,
       body: JSON.stringify(body),
       credentials: cfg.credentials,
       signal: controller.signal,
@@ -468,7 +474,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
       throw new AuthConfigError('login needs { username, password } as strings.');
     }
     ensureStarted();
-    const body = await postJson('login', { username: credentials.username, password: credentials.password });
+    const body = await postJson('login', cfg.paths.login, { username: credentials.username, password: credentials.password });
     const session = await parseLoginResponse(body, parseOptions());
     commit(session, 'signedIn');
     return state.snapshot as Extract<AuthSnapshot<TUser>, { status: 'authenticated' }>;
@@ -489,7 +495,15 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     async logout() {
       ensureStarted();
       await restoring;
+      const session = state.session;
       end('logged-out', null, true);
+      // Then tell the server, if it has an endpoint for it. The session is already gone here
+      // whatever the server answers; a failure reaches onError.
+      if (session && cfg.paths.logout) {
+        await postJson('logout', cfg.paths.logout, refreshBody(session), session.accessToken).catch((error: unknown) =>
+          report(toAuthError(error)),
+        );
+      }
     },
     getAccessToken,
     refresh() {

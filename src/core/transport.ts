@@ -11,7 +11,7 @@ import {
 import { errorEnvelopeSchema, validate, type ErrorEnvelope } from './schemas';
 
 /** The requests authloop makes itself. */
-export type AuthEndpoint = 'login' | 'refresh' | 'me';
+export type AuthEndpoint = 'login' | 'refresh' | 'me' | 'logout';
 
 /** What an error classifier is shown: never the request, so never a token. */
 export interface ErrorResponseInfo {
@@ -98,8 +98,9 @@ export async function requestJson(
 export async function readResponse(endpoint: AuthEndpoint, response: Response, classify: ErrorClassifier | undefined): Promise<unknown> {
   const body = await readJson(response);
   if (response.ok) {
-    if (body === undefined) throw new InvalidResponseError('the body is not JSON.', [], { status: response.status });
-    return body;
+    // A logout answers 204 as often as not: only the other endpoints owe a JSON body.
+    if (body === undefined && endpoint !== 'logout') throw new InvalidResponseError('the body is not JSON.', [], { status: response.status });
+    return body ?? null;
   }
   const envelope = await validate(errorEnvelopeSchema, body);
   const json = envelope.ok ? envelope.value : null;

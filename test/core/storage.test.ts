@@ -177,3 +177,47 @@ describe('logout', () => {
     expect(queryClient.getQueryCache().getAll()).toEqual([]);
   });
 });
+
+describe('server logout', () => {
+  it('tells the server with the refresh token and the bearer after clearing the session', async () => {
+    const { http, HttpResponse } = await import('msw');
+    const { BASE_URL, server } = await import('../harness');
+    const seen: Array<{ body: string; authorization: string | null; statusAtCall: string }> = [];
+    const { makeClient } = setup();
+    const client = makeClient({ paths: { logout: '/auth/logout' } });
+    server.use(
+      http.post(`${BASE_URL}/auth/logout`, async ({ request }) => {
+        seen.push({ body: await request.text(), authorization: request.headers.get('Authorization'), statusAtCall: client.getSnapshot().status });
+        return new HttpResponse(null, { status: 204 });
+      }),
+    );
+    const session = await client.login(emily);
+    await client.logout();
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.authorization).toBe(`Bearer ${session.accessToken}`);
+    expect(JSON.parse(seen[0]!.body)).toEqual({ refreshToken: expect.any(String) });
+    expect(seen[0]!.statusAtCall).toBe('unauthenticated');
+  });
+
+  it('still signs out locally when the server cannot be reached, and reports it', async () => {
+    const { http, HttpResponse } = await import('msw');
+    const { BASE_URL, server } = await import('../harness');
+    server.use(http.post(`${BASE_URL}/auth/logout`, () => HttpResponse.error()));
+    const errors: string[] = [];
+    const { makeClient } = setup();
+    const client = makeClient({ paths: { logout: '/auth/logout' }, storage: 'localStorage', onError: (error) => errors.push(error.code) });
+    await client.login(emily);
+    await client.logout();
+    expect(client.getSnapshot()).toMatchObject({ status: 'unauthenticated', reason: 'logged-out' });
+    expect(localStorage.getItem(KEY)).toBeNull();
+    expect(errors).toEqual(['auth/network']);
+  });
+
+  it('sends nothing without paths.logout', async () => {
+    const { makeClient, control } = setup();
+    const client = makeClient();
+    await client.login(emily);
+    await client.logout();
+    expect(control.counts()).toMatchObject({ login: 1, refresh: 0, me: 0 });
+  });
+});
