@@ -17,7 +17,7 @@ startMswServer();
 const SECOND = 1_000;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const RUNS = Number(process.env.FC_RUNS ?? 1_000);
+const RUNS = Number(process.env.FC_RUNS ?? 2_000);
 
 type FaultClass =
   | 'login' | 'logout' | 'time' | 'sleep' | 'network' | 'server-5xx' | 'latency' | 'revocation'
