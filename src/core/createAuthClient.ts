@@ -166,10 +166,18 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
       report(new AuthStorageError({ cause }));
       return null;
     };
+    // Whatever is stored but unreadable (garbage, an old format) is removed, once.
+    const parse = (raw: string | null) => {
+      const dropUnreadable = (session: Session<TUser> | null) => {
+        if (raw !== null && session === null) writeStored(null);
+        return session;
+      };
+      const session = deserializeSession(typeof raw === 'string' ? raw : null, cfg.userSchema);
+      return session instanceof Promise ? session.then(dropUnreadable) : dropUnreadable(session);
+    };
     try {
       const raw = storage.get(storageKey);
-      if (raw instanceof Promise) return raw.then((value) => deserializeSession(value, cfg.userSchema), fail);
-      return deserializeSession(typeof raw === 'string' ? raw : null, cfg.userSchema);
+      return raw instanceof Promise ? raw.then(parse, fail) : parse(raw);
     } catch (cause) {
       return fail(cause);
     }
@@ -194,7 +202,6 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     if (state.session || destroyed) return; // a login or another tab got there first
     const now = clock.now();
     if (session === null) {
-      if (storage) writeStored(null); // drop garbage, if that is what was there
       dispatch({ type: 'started', session: null, pending: false });
     } else if (!isExpired(session.expiresAt, now)) {
       dispatch({ type: 'started', session, pending: false });
