@@ -361,11 +361,11 @@ export function createAuthHandlers(options: AuthHandlersOptions = {}): AuthHandl
   const userFor = (claims: TokenClaims): TestUser | undefined =>
     users.find((user) => String(user.id) === claims.sub && user.username === claims.username);
 
-  async function readClaims(token: string | null): Promise<TokenClaims | null> {
+  function readClaims(token: string | null): TokenClaims | null {
     return token === null ? null : toClaims(verifyJwt(token, key));
   }
 
-  async function issueTokens(user: TestUser, family: string): Promise<TokenPair> {
+  function issueTokens(user: TestUser, family: string): TokenPair {
     const iat = nowSeconds();
     const refreshJti = randomId();
     refreshTokens.set(refreshJti, { spent: false });
@@ -376,10 +376,10 @@ export function createAuthHandlers(options: AuthHandlersOptions = {}): AuthHandl
     };
   }
 
-  async function startSession(user: TestUser): Promise<AuthSessionBody> {
+  function startSession(user: TestUser): AuthSessionBody {
     const family = randomId();
     families.set(family, { revoked: false });
-    const tokens = await issueTokens(user, family);
+    const tokens = issueTokens(user, family);
     const { id, username, email, firstName, lastName, gender, image } = user;
     return { id, username, email, firstName, lastName, gender, image, ...tokens };
   }
@@ -421,11 +421,11 @@ export function createAuthHandlers(options: AuthHandlersOptions = {}): AuthHandl
     if (endpoint === 'login') return { endpoint };
     if (endpoint === 'refresh') {
       const input = await readRefreshInput(request, cookies);
-      const claims = input.kind === 'token' ? await readClaims(input.token) : null;
+      const claims = input.kind === 'token' ? readClaims(input.token) : null;
       return { endpoint, input, claims };
     }
     const token = bearerToken(request);
-    return { endpoint, token, claims: await readClaims(token) };
+    return { endpoint, token, claims: readClaims(token) };
   }
 
   // Synchronous on purpose: the caller acts on the verdict before yielding, so two
@@ -466,7 +466,7 @@ export function createAuthHandlers(options: AuthHandlersOptions = {}): AuthHandl
         ? errorResponse(400, { message: ERRORS.invalidCredentials.message })
         : errorResponse(401, ERRORS.invalidCredentials);
     }
-    return withRefreshCookie(await startSession(user));
+    return withRefreshCookie(startSession(user));
   }
 
   async function refresh(input: RefreshInput, claims: TokenClaims | null): Promise<Response> {
@@ -484,7 +484,7 @@ export function createAuthHandlers(options: AuthHandlersOptions = {}): AuthHandl
       }
       case 'ok':
         verdict.record.spent = true;
-        return withRefreshCookie(await issueTokens(verdict.user, verdict.claims.fam));
+        return withRefreshCookie(issueTokens(verdict.user, verdict.claims.fam));
     }
   }
 
@@ -568,7 +568,7 @@ export function createAuthHandlers(options: AuthHandlersOptions = {}): AuthHandl
     issueSession(username) {
       const user = users.find((candidate) => candidate.username === username);
       if (user === undefined) return Promise.reject(new Error(`Unknown test user: ${username}`));
-      return startSession(user);
+      return Promise.resolve(startSession(user));
     },
     revokeAll() {
       for (const family of families.values()) family.revoked = true;
