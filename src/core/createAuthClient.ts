@@ -515,7 +515,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     getAccessToken,
     refresh() {
       ensureStarted();
-      return restoring!.then(refresh);
+      return (restoring ?? Promise.resolve()).then(refresh);
     },
     fetch: authFetch,
     fetchMe,

@@ -98,6 +98,13 @@ describe('failures', () => {
     expect(control.counts().refresh).toBe(2);
   });
 
+  it('rejects refresh() on a client destroyed before first use with an AuthError, not a TypeError', async () => {
+    const { makeClient } = setup();
+    const client = makeClient();
+    client.destroy();
+    await expect(client.refresh()).rejects.toMatchObject({ code: 'auth/session_expired' });
+  });
+
   it('treats a 503 on refresh as transient', async () => {
     const { makeClient, control, clock } = setup({ accessTokenTtl: 900 });
     const client = makeClient();
