@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from './clock';
-import { AuthConfigError, type AuthError } from './errors';
+import { AuthError } from './errors';
 import { userSchema as defaultUserSchema, type StandardSchemaV1 } from './schemas';
 import type { QueryClient } from '@tanstack/query-core';
 import { resolveStorage, type StorageOption } from './storage';
@@ -72,29 +72,21 @@ export interface AuthClientConfig<TUserSchema extends StandardSchemaV1 = typeof 
   onError?: (error: AuthError) => void;
 }
 
-/** Validates the options and fills in the defaults; an unusable option throws {@link AuthConfigError}. */
+/** Validates the options and fills in the defaults; an unusable option throws an `auth/invalid_config` {@link AuthError}. */
 export function resolveConfig<TUserSchema extends StandardSchemaV1>(config: AuthClientConfig<TUserSchema>) {
-  const baseUrl = config.baseUrl ?? '';
-  if (typeof baseUrl !== 'string') throw new AuthConfigError('baseUrl must be a string.');
-  const paths = { ...DEFAULT_PATHS, ...config.paths };
-  for (const [name, path] of Object.entries(paths)) {
-    if (name === 'logout' && path === undefined) continue;
-    if (typeof path !== 'string' || path === '') throw new AuthConfigError(`paths.${name} must be a non-empty string.`);
-  }
-  const leewayMs = config.refreshLeewayMs ?? DEFAULT_REFRESH_LEEWAY_MS;
-  if (typeof leewayMs !== 'number' || !Number.isFinite(leewayMs) || leewayMs < 0) {
-    throw new AuthConfigError('refreshLeewayMs must be a finite number of milliseconds, 0 or more.');
-  }
-  const timeoutMs = config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) throw new AuthConfigError('requestTimeoutMs must be a positive number.');
-  const storage = resolveStorage(config.storage);
-  if (storage !== null && (typeof storage.get !== 'function' || typeof storage.set !== 'function' || typeof storage.remove !== 'function')) {
-    throw new AuthConfigError("storage must be 'memory', 'localStorage', 'sessionStorage' or an object with get, set and remove.");
-  }
+  const { baseUrl = '', refreshLeewayMs: leewayMs = DEFAULT_REFRESH_LEEWAY_MS, requestTimeoutMs: timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS } = config;
   const userSchema = config.schemas?.user ?? defaultUserSchema;
-  if (typeof userSchema !== 'object' || userSchema === null || !('~standard' in userSchema)) {
-    throw new AuthConfigError('schemas.user must be a Standard Schema (zod, valibot, arktype...).');
-  }
+  const paths = { ...DEFAULT_PATHS, ...config.paths };
+  const storage = resolveStorage(config.storage);
+  const checks: Array<[ok: unknown, detail: string]> = [
+    [typeof baseUrl == 'string', 'baseUrl must be a string.'],
+    [[paths.login, paths.refresh, paths.me, paths.logout ?? '/'].every((path) => typeof path == 'string' && path), 'paths must be non-empty strings.'],
+    [Number.isFinite(leewayMs) && leewayMs >= 0, 'refreshLeewayMs must be a finite number, 0 or more.'],
+    [Number.isFinite(timeoutMs) && timeoutMs > 0, 'requestTimeoutMs must be a finite number above 0.'],
+    [!storage || [storage.get, storage.set, storage.remove].every((method) => typeof method == 'function'), "storage must be 'memory', 'localStorage', 'sessionStorage' or { get, set, remove }."],
+    [(userSchema as object | null)?.['~standard' as never], 'schemas.user must be a Standard Schema (zod, valibot, arktype...).'],
+  ];
+  for (const [ok, detail] of checks) if (!ok) throw new AuthError('auth/invalid_config', { detail });
   return {
     baseUrl: baseUrl.replace(/\/+$/, ''),
     paths,

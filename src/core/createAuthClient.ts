@@ -3,15 +3,7 @@ import { authKeys } from './authKeys';
 import { sleep, type TimerHandle } from './clock';
 import { resolveConfig, type AuthClientConfig, type Credentials } from './config';
 import { openTabChannel, withLock, yieldToMessages, type TabChannel, type TabMessage } from './crossTab';
-import {
-  AuthConfigError,
-  AuthNetworkError,
-  AuthStorageError,
-  InvalidResponseError,
-  SessionExpiredError,
-  toAuthError,
-  type AuthError,
-} from './errors';
+import { AuthError, invalidResponse, toAuthError } from './errors';
 import { deserializeSession, parseLoginResponse, parseRefreshResponse, serializeSession, type ParseOptions } from './parseSession';
 import { userSchema as defaultUserSchema, validate, type StandardSchemaV1 } from './schemas';
 import { initialState, sessionReducer, type AuthSnapshot, type EndReason, type EngineState, type Session, type SessionAction } from './sessionState';
@@ -139,7 +131,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
   function writeStored(session: Session<TUser> | null) {
     if (!storage) return;
     const fail = (cause: unknown) => {
-      report(new AuthStorageError({ cause }));
+      report(new AuthError('auth/storage', { cause }));
       // What is left stored holds a refresh token that has since been spent: a reload would
       // present it, and a rotating server would revoke the whole session for reuse.
       if (session) removeQuietly();
@@ -163,7 +155,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
   function readStored(): Session<TUser> | null | Promise<Session<TUser> | null> {
     if (!storage) return null;
     const fail = (cause: unknown) => {
-      report(new AuthStorageError({ cause }));
+      report(new AuthError('auth/storage', { cause }));
       return null;
     };
     // Whatever is stored but unreadable (garbage, an old format) is removed, once.
@@ -337,9 +329,9 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
 
   async function runRefresh(): Promise<void> {
     const base = state.session;
-    if (!base) throw new SessionExpiredError();
+    if (!base) throw new AuthError('auth/session_expired');
     if (!canRefresh(base)) {
-      const error = new SessionExpiredError();
+      const error = new AuthError('auth/session_expired');
       end('expired', error, true);
       throw error;
     }
@@ -412,7 +404,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
       timer = clock.setTimeout(() => {
         const cause = new DOMException('The request timed out.', 'TimeoutError');
         controller.abort(cause);
-        reject(new AuthNetworkError({ cause }));
+        reject(new AuthError('auth/network', { cause }));
       }, cfg.timeoutMs);
     });
     return Promise.race([requestJson(cfg.fetch, endpoint, request, config.classifyError), timeout]).finally(() =>
@@ -445,13 +437,13 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     try {
       return await cfg.fetch(new Request(request, { headers }));
     } catch (cause) {
-      throw new AuthNetworkError({ cause });
+      throw new AuthError('auth/network', { cause });
     }
   }
 
   async function authFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     const token = await getAccessToken();
-    if (token === null) throw new SessionExpiredError();
+    if (token === null) throw new AuthError('auth/session_expired');
     const request = new Request(typeof input === 'string' ? url(input) : input, init);
     const first = await send(request.clone(), token);
     if (first.status !== 401) return first;
@@ -472,13 +464,13 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     const response = await authFetch(cfg.paths.me, { headers: { Accept: 'application/json' }, credentials: cfg.credentials });
     const body = await readResponse('me', response, config.classifyError);
     const user = await validate(cfg.userSchema, body);
-    if (!user.ok) throw new InvalidResponseError('the user does not match the user schema.', user.issues, { status: response.status });
+    if (!user.ok) throw invalidResponse('the user does not match the user schema.', user.issues, response.status);
     return user.value;
   }
 
   async function login(credentials: Credentials) {
     if (typeof credentials?.username !== 'string' || typeof credentials?.password !== 'string') {
-      throw new AuthConfigError('login needs { username, password } as strings.');
+      throw new AuthError('auth/invalid_config', { detail: 'login needs { username, password } as strings.' });
     }
     ensureStarted();
     const body = await postJson('login', cfg.paths.login, { username: credentials.username, password: credentials.password });

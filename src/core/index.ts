@@ -8,21 +8,7 @@ export {
   type AuthPaths,
   type Credentials,
 } from './config';
-export {
-  AuthConfigError,
-  AuthError,
-  AuthHttpError,
-  AuthNetworkError,
-  AuthStorageError,
-  InvalidCredentialsError,
-  InvalidResponseError,
-  RefreshRejectedError,
-  SessionExpiredError,
-  isAuthError,
-  isInvalidCredentialsError,
-  type AuthErrorCode,
-  type AuthErrorOptions,
-} from './errors';
+export { AuthError, isAuthError, isInvalidCredentialsError, type AuthErrorCode, type AuthErrorIssue, type AuthErrorOptions } from './errors';
 export {
   errorEnvelopeSchema,
   loginResponseSchema,

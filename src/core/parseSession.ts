@@ -1,4 +1,4 @@
-import { InvalidResponseError } from './errors';
+import { invalidResponse } from './errors';
 import { tokenResponseSchema, validate, type StandardSchemaV1, type Validation } from './schemas';
 import type { Session } from './sessionState';
 import { computeTiming } from './tokens';
@@ -17,9 +17,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 async function readTokens(body: unknown, options: ParseOptions<unknown>) {
-  if (!isRecord(body)) throw new InvalidResponseError('expected a JSON object.');
+  if (!isRecord(body)) throw invalidResponse('expected a JSON object.');
   const tokens = await validate(tokenResponseSchema, body);
-  if (!tokens.ok) throw new InvalidResponseError('the tokens are missing or malformed.', tokens.issues);
+  if (!tokens.ok) throw invalidResponse('the tokens are missing or malformed.', tokens.issues);
   const timing = computeTiming({
     accessToken: tokens.value.accessToken,
     receivedAt: options.receivedAt,
@@ -39,7 +39,7 @@ export async function parseLoginResponse<TUser>(body: unknown, options: ParseOpt
   const tokens = await readTokens(body, options);
   const userFields = Object.fromEntries(Object.entries(body as object).filter(([key]) => !TOKEN_FIELDS.includes(key)));
   const user = await validate(options.userSchema, userFields);
-  if (!user.ok) throw new InvalidResponseError('the user does not match the user schema.', user.issues);
+  if (!user.ok) throw invalidResponse('the user does not match the user schema.', user.issues);
   return {
     user: user.value,
     accessToken: tokens.accessToken,

@@ -1,5 +1,5 @@
 import { jwtDecode } from 'jwt-decode';
-import { InvalidResponseError } from './errors';
+import { invalidResponse } from './errors';
 
 /** When a token runs out and when authloop refreshes it, on the local clock. */
 export interface TokenTiming {
@@ -18,24 +18,7 @@ interface Claims {
   iat?: unknown;
 }
 
-function isJwtShaped(token: string): boolean {
-  return token.split('.').length === 3;
-}
-
-function readClaims(token: string): Claims {
-  try {
-    const claims = jwtDecode<Claims>(token);
-    if (typeof claims !== 'object' || claims === null) throw new TypeError('not an object');
-    return claims;
-  } catch {
-    // The decoder's message can quote the token: report a fixed sentence instead.
-    throw new InvalidResponseError('the access token is not a decodable JWT.');
-  }
-}
-
-function isSeconds(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0;
-}
+const isSeconds = (value: unknown): value is number => typeof value == 'number' && value > 0 && value < Infinity;
 
 export interface TimingInput {
   accessToken: string;
@@ -58,37 +41,29 @@ export interface TimingInput {
  * when a request meets a 401. Throws {@link InvalidResponseError} for a token that claims
  * to be a JWT but cannot be read, or has an unusable `exp`.
  */
-export function computeTiming(input: TimingInput): TokenTiming {
-  const { accessToken, receivedAt, expiresIn, leewayMs, opaque } = input;
-  let expiresAt: number | null = null;
-  let lifetime: number | null = null;
-
+export function computeTiming({ accessToken, receivedAt, expiresIn, leewayMs, opaque }: TimingInput): TokenTiming {
+  let lifetime: number | undefined;
   if (!opaque) {
-    if (!isJwtShaped(accessToken)) throw new InvalidResponseError('the access token is not a JWT.');
-    const claims = readClaims(accessToken);
-    if (claims.exp !== undefined) {
-      if (!isSeconds(claims.exp)) throw new InvalidResponseError('the access token has an invalid exp claim.');
-      if (isSeconds(claims.iat)) {
-        if (claims.exp <= claims.iat) throw new InvalidResponseError('the access token expires before it was issued.');
-        lifetime = (claims.exp - claims.iat) * 1000;
-        expiresAt = receivedAt + lifetime;
-      } else {
-        expiresAt = claims.exp * 1000;
-        lifetime = expiresAt - receivedAt;
-      }
+    let claims: Claims | undefined;
+    try {
+      if (accessToken.split('.').length == 3) claims = jwtDecode<Claims>(accessToken);
+    } catch {
+      // The decoder's message can quote the token: the fixed sentence below stands instead.
+    }
+    if (typeof claims != 'object' || !claims) throw invalidResponse('the access token is not a decodable JWT.');
+    const { exp, iat } = claims;
+    if (exp !== undefined) {
+      if (!isSeconds(exp) || (isSeconds(iat) && exp <= iat)) throw invalidResponse('the access token has an unusable exp claim.');
+      lifetime = isSeconds(iat) ? (exp - iat) * 1000 : exp * 1000 - receivedAt;
     }
   }
-  if (expiresAt === null && expiresIn !== undefined) {
-    lifetime = expiresIn * 1000;
-    expiresAt = receivedAt + lifetime;
-  }
-  if (expiresAt === null || lifetime === null) return { expiresAt: null, refreshAt: null };
-  if (expiresAt - EXPIRY_SAFETY_MS <= receivedAt) {
-    // Accepting it would refresh again at once, and again: a loop against a broken server.
-    throw new InvalidResponseError('the access token was already expired when it arrived.');
-  }
-  const leeway = Math.min(Math.max(0, leewayMs), lifetime / 2);
-  return { expiresAt, refreshAt: expiresAt - leeway };
+  lifetime ??= expiresIn && expiresIn * 1000;
+  if (lifetime === undefined) return { expiresAt: null, refreshAt: null };
+  // Accepting a token that is already (nearly) expired would refresh again at once, and
+  // again: a loop against a broken server.
+  if (lifetime <= EXPIRY_SAFETY_MS) throw invalidResponse('the access token was already expired when it arrived.');
+  const expiresAt = receivedAt + lifetime;
+  return { expiresAt, refreshAt: expiresAt - Math.min(leewayMs, lifetime / 2) };
 }
 
 /** True when a token with this expiry should no longer be sent. */

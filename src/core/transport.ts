@@ -1,13 +1,4 @@
-import {
-  AuthHttpError,
-  AuthNetworkError,
-  InvalidCredentialsError,
-  InvalidResponseError,
-  RefreshRejectedError,
-  SessionExpiredError,
-  type AuthError,
-  type AuthErrorCode,
-} from './errors';
+import { AuthError, type AuthErrorCode } from './errors';
 import { errorEnvelopeSchema, validate, type ErrorEnvelope } from './schemas';
 
 /** The requests authloop makes itself. */
@@ -42,37 +33,9 @@ export function defaultErrorCode({ endpoint, status, body }: ErrorResponseInfo):
   return 'auth/http';
 }
 
-export function createHttpError(code: AuthErrorCode, status: number, serverCode: string | undefined): AuthError {
-  const options = { status, serverCode };
-  switch (code) {
-    case 'auth/invalid_credentials':
-      return new InvalidCredentialsError(options);
-    case 'auth/refresh_rejected':
-      return new RefreshRejectedError(options);
-    case 'auth/session_expired':
-      return new SessionExpiredError(options);
-    case 'auth/network':
-      return new AuthNetworkError(options);
-    case 'auth/invalid_response':
-      return new InvalidResponseError(`HTTP ${status}.`, [], options);
-    default:
-      return new AuthHttpError(options);
-  }
-}
-
 /** Reads a body as JSON; `undefined` when it is not. Never rethrows the parser's message, which can quote the body. */
-export async function readJson(response: Response): Promise<unknown> {
-  let text: string;
-  try {
-    text = await response.text();
-  } catch {
-    return undefined;
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
+export function readJson(response: Response): Promise<unknown> {
+  return response.text().then(JSON.parse).catch(() => undefined);
 }
 
 /**
@@ -90,23 +53,23 @@ export async function requestJson(
   try {
     response = await fetchFn(request);
   } catch (cause) {
-    throw new AuthNetworkError({ cause });
+    throw new AuthError('auth/network', { cause });
   }
   return readResponse(endpoint, response, classify);
 }
 
 export async function readResponse(endpoint: AuthEndpoint, response: Response, classify: ErrorClassifier | undefined): Promise<unknown> {
   const body = await readJson(response);
+  const { status } = response;
   if (response.ok) {
     // A logout answers 204 as often as not: only the other endpoints owe a JSON body.
-    if (body === undefined && endpoint !== 'logout') throw new InvalidResponseError('the body is not JSON.', [], { status: response.status });
+    if (body === undefined && endpoint !== 'logout') throw new AuthError('auth/invalid_response', { detail: 'the body is not JSON.', status });
     return body ?? null;
   }
   const envelope = await validate(errorEnvelopeSchema, body);
-  const json = envelope.ok ? envelope.value : null;
-  const info = { endpoint, status: response.status, body: body ?? null };
+  const info = { endpoint, status, body: body ?? null };
   const code = classify?.(info) ?? defaultErrorCode(info);
-  return Promise.reject(createHttpError(code, response.status, json?.code));
+  throw new AuthError(code, { status, serverCode: envelope.ok ? envelope.value.code : undefined, detail: code === 'auth/http' ? `HTTP ${status}.` : undefined });
 }
 
 /** True for failures worth retrying later: no answer, or a server-side or rate-limit status. */

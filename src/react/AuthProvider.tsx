@@ -3,7 +3,7 @@ import { QueryClientContext, type QueryClient } from '@tanstack/react-query';
 import { useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { AuthClientConfig } from '../core/config';
 import { createAuthClient, type AuthClient } from '../core/createAuthClient';
-import { AuthConfigError } from '../core/errors';
+import { AuthError } from '../core/errors';
 import { AuthContext, type AuthContextValue, type RegisteredUser } from './AuthContext';
 
 /** Props of {@link AuthProvider}: a `client`, or the options of `createAuthClient`. */
@@ -31,9 +31,7 @@ export function AuthProvider(props: AuthProviderProps) {
   const contextQueryClient = useContext(QueryClientContext);
   const queryClient = queryClientProp ?? contextQueryClient;
   if (!queryClient) {
-    throw new AuthConfigError(
-      '<AuthProvider> needs a QueryClient: wrap it in <QueryClientProvider client={queryClient}>, or pass <AuthProvider queryClient={queryClient}>.',
-    );
+    throw new AuthError('auth/invalid_config', { detail: '<AuthProvider> needs a QueryClientProvider above it, or a queryClient prop.' });
   }
   // Config props are read once, like useState's initial value: a new client per render
   // would drop the session. Pass `client` to control its lifetime.

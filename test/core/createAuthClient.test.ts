@@ -25,7 +25,7 @@ describe('login', () => {
     expect(client.getSnapshot()).toBe(session);
   });
 
-  it('rejects a wrong password with InvalidCredentialsError and stays signed out', async () => {
+  it('rejects a wrong password with auth/invalid_credentials and stays signed out', async () => {
     const { makeClient } = setup();
     const client = makeClient();
     const error = await rejection(client.login({ username: 'emilys', password: 'nope' }));

@@ -87,7 +87,12 @@ describe('bad options', () => {
   it.each([
     ['a negative leeway', { refreshLeewayMs: -1 }],
     ['a leeway that is not a number', { refreshLeewayMs: Number.NaN }],
+    ['a leeway given as a string', { refreshLeewayMs: '60' as never }],
+    ['a request timeout of 0', { requestTimeoutMs: 0 }],
+    ['an infinite request timeout', { requestTimeoutMs: Number.POSITIVE_INFINITY }],
+    ['a baseUrl that is not a string', { baseUrl: 42 as never }],
     ['an empty path', { paths: { login: '' } }],
+    ['an empty logout path', { paths: { logout: '' } }],
     ['a storage without methods', { storage: {} as never }],
     ['a user schema that is not a schema', { schemas: { user: {} as never } }],
   ])('rejects %s with auth/invalid_config', (_name, config) => {

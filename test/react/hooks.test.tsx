@@ -64,7 +64,7 @@ describe('useLogin', () => {
     expect(seen).toEqual(['emilys']);
   });
 
-  it('gives an InvalidCredentialsError for a wrong password', async () => {
+  it('gives an auth/invalid_credentials error for a wrong password', async () => {
     const { makeClient } = setup();
     const { result } = renderHook(() => useLogin(), { wrapper: createAuthWrapper({ client: makeClient() }) });
     act(() => result.current.mutate({ username: 'emilys', password: 'wrong' }));
