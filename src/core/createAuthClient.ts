@@ -4,7 +4,7 @@ import { sleep, type TimerHandle } from './clock';
 import { resolveConfig, type AuthClientConfig, type Credentials } from './config';
 import { openTabChannel, withLock, yieldToMessages, type TabChannel, type TabMessage } from './crossTab';
 import { AuthError, invalidResponse, toAuthError } from './errors';
-import { deserializeSession, parseLoginResponse, parseRefreshResponse, serializeSession, type ParseOptions } from './parseSession';
+import { deserializeSession, parseSession, serializeSession } from './parseSession';
 import { userSchema as defaultUserSchema, validate, type StandardSchemaV1 } from './schemas';
 import { initialState, sessionReducer, type AuthSnapshot, type EndReason, type EngineState, type Session, type SessionAction } from './sessionState';
 import { isExpired } from './tokens';
@@ -83,13 +83,6 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
   // A refresh another tab announced for the session this tab shares with it.
   let remoteRefresh: { from: string; settled: Promise<void>; settle: () => void } | null = null;
   let destroyed = false;
-
-  const parseOptions = (): ParseOptions<TUser> => ({
-    userSchema: cfg.userSchema,
-    receivedAt: clock.now(),
-    leewayMs: cfg.leewayMs,
-    opaqueTokens: cfg.opaqueTokens,
-  });
 
   function report(error: AuthError) {
     try {
@@ -372,7 +365,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     channel?.post({ type: 'refreshing', from: base.accessToken });
     try {
       const body = await postJson('refresh', cfg.paths.refresh, refreshBody(base));
-      const next = await parseRefreshResponse(body, base, parseOptions());
+      const next = await parseSession(body, cfg, clock.now(), base);
       // A logout, a login or another tab's session replaced this one meanwhile: it wins.
       if (state.session === base) commit(next, 'refreshed');
     } finally {
@@ -474,7 +467,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     }
     ensureStarted();
     const body = await postJson('login', cfg.paths.login, { username: credentials.username, password: credentials.password });
-    const session = await parseLoginResponse(body, parseOptions());
+    const session = await parseSession(body, cfg, clock.now());
     commit(session, 'signedIn');
     return state.snapshot as Extract<AuthSnapshot<TUser>, { status: 'authenticated' }>;
   }
