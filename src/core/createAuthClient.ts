@@ -8,6 +8,8 @@ import { deserializeSession, parseSession, serializeSession } from './parseSessi
 import { userSchema as defaultUserSchema, validate, type StandardSchemaV1 } from './schemas';
 import { initialState, sessionReducer, type AuthSnapshot, type EndReason, type EngineState, type Session, type SessionAction } from './sessionState';
 import { isExpired } from './tokens';
+import { andThen, type MaybePromise } from './maybe';
+import type { StorageAdapter } from './storage';
 import { isTransient, readResponse, requestJson } from './transport';
 
 // Browsers run a setTimeout longer than 2^31-1 ms at once; longer waits are re-armed on firing.
@@ -121,51 +123,44 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
 
   // ---- storage ----
 
-  function writeStored(session: Session<TUser> | null) {
-    if (!storage) return;
+  // Storage may be sync or async, and may throw or reject: either way the failure goes to
+  // onError, and `recover` decides what the call gives back.
+  function touchStorage<T>(run: (storage: StorageAdapter) => MaybePromise<T>, recover: () => T): MaybePromise<T> {
     const fail = (cause: unknown) => {
       report(new AuthError('auth/storage', { cause }));
-      // What is left stored holds a refresh token that has since been spent: a reload would
-      // present it, and a rotating server would revoke the whole session for reuse.
-      if (session) removeQuietly();
+      return recover();
     };
     try {
-      const done = session ? storage.set(storageKey, serializeSession(session)) : storage.remove(storageKey);
-      if (done instanceof Promise) done.catch(fail);
-    } catch (cause) {
-      fail(cause);
-    }
-  }
-
-  function removeQuietly() {
-    try {
-      void Promise.resolve(storage?.remove(storageKey)).catch(() => undefined);
-    } catch {
-      // Nothing more can be done; the error was reported.
-    }
-  }
-
-  function readStored(): Session<TUser> | null | Promise<Session<TUser> | null> {
-    if (!storage) return null;
-    const fail = (cause: unknown) => {
-      report(new AuthError('auth/storage', { cause }));
-      return null;
-    };
-    // Whatever is stored but unreadable (garbage, an old format) is removed, once.
-    const parse = (raw: string | null) => {
-      const dropUnreadable = (session: Session<TUser> | null) => {
-        if (raw !== null && session === null) writeStored(null);
-        return session;
-      };
-      const session = deserializeSession(typeof raw === 'string' ? raw : null, cfg.userSchema);
-      return session instanceof Promise ? session.then(dropUnreadable) : dropUnreadable(session);
-    };
-    try {
-      const raw = storage.get(storageKey);
-      return raw instanceof Promise ? raw.then(parse, fail) : parse(raw);
+      const result = run(storage!);
+      return result instanceof Promise ? result.catch(fail) : result;
     } catch (cause) {
       return fail(cause);
     }
+  }
+
+  function writeStored(session: Session<TUser> | null) {
+    if (!storage) return;
+    void touchStorage(
+      (area) => (session ? area.set(storageKey, serializeSession(session)) : area.remove(storageKey)),
+      // What is left stored holds a refresh token that has since been spent: a reload would
+      // present it, and a rotating server would revoke the whole session for reuse.
+      () => (session ? writeStored(null) : undefined),
+    );
+  }
+
+  function readStored(): MaybePromise<Session<TUser> | null> {
+    if (!storage) return null;
+    return touchStorage(
+      (area) =>
+        andThen(area.get(storageKey), (raw) =>
+          andThen(deserializeSession(raw, cfg.userSchema), (session) => {
+            // Whatever is stored but unreadable (garbage, an old format) is removed, once.
+            if (raw != null && !session) writeStored(null);
+            return session;
+          }),
+        ),
+      () => null,
+    );
   }
 
   // ---- start-up ----

@@ -1,5 +1,6 @@
 import { invalidResponse } from './errors';
-import { tokenResponseSchema, validate, type StandardSchemaV1, type Validation } from './schemas';
+import { andThen, type MaybePromise } from './maybe';
+import { tokenResponseSchema, validate, type StandardSchemaV1 } from './schemas';
 import type { Session } from './sessionState';
 import { computeTiming } from './tokens';
 
@@ -53,7 +54,7 @@ const isTime = (value: unknown): value is number | null => value === null || Num
 export function deserializeSession<TUser>(
   raw: string | null,
   userSchema: StandardSchemaV1<unknown, TUser>,
-): Session<TUser> | null | Promise<Session<TUser> | null> {
+): MaybePromise<Session<TUser> | null> {
   let data: unknown;
   try {
     data = JSON.parse(raw!);
@@ -64,8 +65,7 @@ export function deserializeSession<TUser>(
   const { accessToken, refreshToken, expiresAt, refreshAt } = data;
   if (typeof accessToken != 'string' || !accessToken || (refreshToken !== null && typeof refreshToken != 'string')) return null;
   if (!isTime(expiresAt) || !isTime(refreshAt)) return null;
-  const build = (user: Validation<TUser>): Session<TUser> | null =>
-    user.ok ? { user: user.value, accessToken, refreshToken, expiresAt, refreshAt } : null;
-  const user = validate(userSchema, data.user);
-  return user instanceof Promise ? user.then(build) : build(user);
+  return andThen(validate(userSchema, data.user), (user) =>
+    user.ok ? { user: user.value, accessToken, refreshToken, expiresAt, refreshAt } : null,
+  );
 }

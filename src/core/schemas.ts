@@ -1,4 +1,5 @@
 import * as z from 'zod/v4/mini';
+import { andThen, type MaybePromise } from './maybe';
 
 /**
  * The Standard Schema interface (standardschema.dev), declared here so that any
@@ -91,7 +92,6 @@ function toValidation<T>(result: StandardSchemaV1.Result<T>): Validation<T> {
  * Validates with any Standard Schema; issues keep messages and paths, never input values.
  * Synchronous when the schema is, so a stored session can be restored within the first render.
  */
-export function validate<T>(schema: StandardSchemaV1<unknown, T>, value: unknown): Validation<T> | Promise<Validation<T>> {
-  const result = schema['~standard'].validate(value);
-  return result instanceof Promise ? result.then(toValidation) : toValidation(result);
+export function validate<T>(schema: StandardSchemaV1<unknown, T>, value: unknown): MaybePromise<Validation<T>> {
+  return andThen(schema['~standard'].validate(value), toValidation);
 }
