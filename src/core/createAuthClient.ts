@@ -182,11 +182,11 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     if (state.session || destroyed) return; // a login or another tab got there first
     const now = clock.now();
     if (session === null) {
-      dispatch({ type: 'started', session: null, pending: false });
+      dispatch({ type: 'ended', reason: null });
     } else if (!isExpired(session.expiresAt, now)) {
-      dispatch({ type: 'started', session, pending: false });
+      dispatch({ type: 'session', session });
     } else if (canRefresh(session)) {
-      dispatch({ type: 'started', session, pending: true });
+      dispatch({ type: 'session', session, pending: true });
       refresh().catch(() => undefined);
     } else {
       writeStored(null);
@@ -260,10 +260,9 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
       return;
     }
     if (message.type === 'session') {
-      const current = state.session;
-      if (current?.accessToken !== message.session.accessToken) {
+      if (state.session?.accessToken !== message.session.accessToken) {
         resetRetry();
-        dispatch({ type: current ? 'refreshed' : 'signedIn', session: message.session });
+        dispatch({ type: 'session', session: message.session });
       }
     } else if (state.session) {
       dispatch({ type: 'ended', reason: 'other-tab' });
@@ -291,12 +290,12 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     retryAt = null;
   }
 
-  function commit(session: Session<TUser>, type: 'signedIn' | 'refreshed') {
+  function commit(session: Session<TUser>) {
     // A request that settles after destroy() must not write anything anywhere.
     if (destroyed) return;
     resetRetry();
     writeStored(session);
-    dispatch({ type, session });
+    dispatch({ type: 'session', session });
     channel?.post({ type: 'session', session });
   }
 
@@ -323,7 +322,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
       end('expired', error, true);
       throw error;
     }
-    dispatch({ type: 'refreshStarted' });
+    dispatch({ type: 'refreshing', value: true });
     try {
       await withLock(lockName, () => refreshLocked(base));
     } catch (caught) {
@@ -332,7 +331,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
         if (isTransient(error) || error.code === 'auth/invalid_response') {
           failures += 1;
           retryAt = clock.now() + Math.min(RETRY_BASE_MS * 2 ** (failures - 1), RETRY_MAX_MS);
-          dispatch({ type: 'refreshFailed' });
+          dispatch({ type: 'refreshing', value: false });
           afterChange();
         } else {
           end(reasonFor(error), error, true);
@@ -353,7 +352,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     if (state.session !== base || destroyed) return;
     const stored = await readStored();
     if (stored && stored.accessToken !== base.accessToken && stored.refreshToken !== base.refreshToken) {
-      if (state.session === base) dispatch({ type: 'refreshed', session: stored });
+      if (state.session === base) dispatch({ type: 'session', session: stored });
       resetRetry();
       return;
     }
@@ -362,7 +361,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
       const body = await postJson('refresh', cfg.paths.refresh, refreshBody(base));
       const next = await parseSession(body, cfg, clock.now(), base);
       // A logout, a login or another tab's session replaced this one meanwhile: it wins.
-      if (state.session === base) commit(next, 'refreshed');
+      if (state.session === base) commit(next);
     } finally {
       channel?.post({ type: 'refresh-settled', from: base.accessToken });
     }
@@ -463,7 +462,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     ensureStarted();
     const body = await postJson('login', cfg.paths.login, { username: credentials.username, password: credentials.password });
     const session = await parseSession(body, cfg, clock.now());
-    commit(session, 'signedIn');
+    commit(session);
     return state.snapshot as Extract<AuthSnapshot<TUser>, { status: 'authenticated' }>;
   }
 

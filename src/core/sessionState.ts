@@ -32,30 +32,28 @@ export interface EngineState<TUser> {
 }
 
 export type SessionAction<TUser> =
-  | { type: 'started'; session: Session<TUser> | null; pending: boolean }
-  | { type: 'signedIn'; session: Session<TUser> }
-  | { type: 'refreshStarted' }
-  | { type: 'refreshed'; session: Session<TUser> }
-  | { type: 'refreshFailed' }
-  | { type: 'ended'; reason: EndReason; error?: AuthError | null };
+  /** A session to use; `pending` when its access token must be refreshed first (the app stays `loading`). */
+  | { type: 'session'; session: Session<TUser>; pending?: boolean }
+  /** A refresh started (`true`) or failed without ending the session (`false`). */
+  | { type: 'refreshing'; value: boolean }
+  /** No session; `reason` is null at a start without one. */
+  | { type: 'ended'; reason: EndReason | null; error?: AuthError | null };
+
+const signedOut = <TUser>(reason: EndReason | null = null, error: AuthError | null = null): EngineState<TUser> => ({
+  snapshot: { status: 'unauthenticated', reason, error },
+  session: null,
+});
 
 export function initialState<TUser>(persistent: boolean): EngineState<TUser> {
-  return {
-    snapshot: persistent ? { status: 'loading' } : { status: 'unauthenticated', reason: null, error: null },
-    session: null,
-  };
+  return persistent ? { snapshot: { status: 'loading' }, session: null } : signedOut();
 }
 
 function authenticated<TUser>(session: Session<TUser>, isRefreshing: boolean, previous: AuthSnapshot<TUser>): AuthSnapshot<TUser> {
   // Keep the previous user object when it is the same user, so components that select only
   // the user do not re-render when the tokens rotate.
   const user =
-    previous.status === 'authenticated' && sameJson(previous.user, session.user) ? previous.user : session.user;
+    previous.status == 'authenticated' && JSON.stringify(previous.user) == JSON.stringify(session.user) ? previous.user : session.user;
   return { status: 'authenticated', user, accessToken: session.accessToken, expiresAt: session.expiresAt, isRefreshing };
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
 
 /**
@@ -63,32 +61,13 @@ function sameJson(a: unknown, b: unknown): boolean {
  * React, network or timers. Returns the same object when nothing changed.
  */
 export function sessionReducer<TUser>(state: EngineState<TUser>, action: SessionAction<TUser>): EngineState<TUser> {
-  const { snapshot } = state;
-  switch (action.type) {
-    case 'started':
-      if (action.session === null) {
-        if (action.pending) return state;
-        return { snapshot: { status: 'unauthenticated', reason: null, error: null }, session: null };
-      }
-      // An access token that must be refreshed before use keeps the app in `loading`.
-      return action.pending
-        ? { snapshot: { status: 'loading' }, session: action.session }
-        : { snapshot: authenticated(action.session, false, snapshot), session: action.session };
-    case 'signedIn':
-    case 'refreshed':
-      return { snapshot: authenticated(action.session, false, snapshot), session: action.session };
-    case 'refreshStarted':
-      if (snapshot.status !== 'authenticated' || snapshot.isRefreshing) return state;
-      return { ...state, snapshot: { ...snapshot, isRefreshing: true } };
-    case 'refreshFailed':
-      // A restore whose refresh could not reach the server still has a session: show it,
-      // and let the next request try the refresh again.
-      if (snapshot.status === 'loading' && state.session) {
-        return { ...state, snapshot: authenticated(state.session, false, snapshot) };
-      }
-      if (snapshot.status !== 'authenticated' || !snapshot.isRefreshing) return state;
-      return { ...state, snapshot: { ...snapshot, isRefreshing: false } };
-    case 'ended':
-      return { snapshot: { status: 'unauthenticated', reason: action.reason, error: action.error ?? null }, session: null };
+  const { snapshot, session } = state;
+  if (action.type == 'ended') return signedOut(action.reason, action.error);
+  if (action.type == 'session') {
+    return { snapshot: action.pending ? { status: 'loading' } : authenticated(action.session, false, snapshot), session: action.session };
   }
+  // A restore whose refresh failed on the network still has a session: a failure shows it
+  // (the next request tries the refresh again), while a start leaves `loading` alone.
+  const unchanged = snapshot.status == 'authenticated' ? snapshot.isRefreshing == action.value : action.value;
+  return !session || unchanged ? state : { session, snapshot: authenticated(session, action.value, snapshot) };
 }

@@ -9,7 +9,7 @@ const session = (token: string, user: User = { id: 1, name: 'Emily' }): Session<
   expiresAt: 1000,
   refreshAt: 900,
 });
-const signedIn = (): EngineState<User> => sessionReducer(initialState<User>(false), { type: 'signedIn', session: session('a') });
+const signedIn = (): EngineState<User> => sessionReducer(initialState<User>(false), { type: 'session', session: session('a') });
 
 describe('sessionReducer', () => {
   it('starts loading with persistent storage and unauthenticated without', () => {
@@ -18,13 +18,13 @@ describe('sessionReducer', () => {
   });
 
   it('stays authenticated while a refresh is in flight, flagged isRefreshing', () => {
-    const next = sessionReducer(signedIn(), { type: 'refreshStarted' });
+    const next = sessionReducer(signedIn(), { type: 'refreshing', value: true });
     expect(next.snapshot).toMatchObject({ status: 'authenticated', isRefreshing: true });
   });
 
   it('keeps the same user object across a refresh of the same user', () => {
-    const before = sessionReducer(signedIn(), { type: 'refreshStarted' });
-    const after = sessionReducer(before, { type: 'refreshed', session: session('b', { id: 1, name: 'Emily' }) });
+    const before = sessionReducer(signedIn(), { type: 'refreshing', value: true });
+    const after = sessionReducer(before, { type: 'session', session: session('b', { id: 1, name: 'Emily' }) });
     expect(after.snapshot.status === 'authenticated' && after.snapshot.user).toBe(
       before.snapshot.status === 'authenticated' && before.snapshot.user,
     );
@@ -33,9 +33,9 @@ describe('sessionReducer', () => {
 
   it('returns the same state for a transition that changes nothing', () => {
     const state = signedIn();
-    expect(sessionReducer(state, { type: 'refreshFailed' })).toBe(state);
-    const refreshing = sessionReducer(state, { type: 'refreshStarted' });
-    expect(sessionReducer(refreshing, { type: 'refreshStarted' })).toBe(refreshing);
+    expect(sessionReducer(state, { type: 'refreshing', value: false })).toBe(state);
+    const refreshing = sessionReducer(state, { type: 'refreshing', value: true });
+    expect(sessionReducer(refreshing, { type: 'refreshing', value: true })).toBe(refreshing);
   });
 
   it('ends with a reason and drops the session', () => {
@@ -44,9 +44,9 @@ describe('sessionReducer', () => {
   });
 
   it('moves a restore whose refresh failed on the network to authenticated, keeping the session', () => {
-    const loading = sessionReducer(initialState<User>(true), { type: 'started', session: session('a'), pending: true });
+    const loading = sessionReducer(initialState<User>(true), { type: 'session', session: session('a'), pending: true });
     expect(loading.snapshot.status).toBe('loading');
-    const after = sessionReducer(loading, { type: 'refreshFailed' });
+    const after = sessionReducer(loading, { type: 'refreshing', value: false });
     expect(after.snapshot).toMatchObject({ status: 'authenticated', accessToken: 'a' });
   });
 });
