@@ -169,13 +169,8 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     if (restoring || destroyed) return;
     // Listen from the start: a signed-out tab must hear another tab's login.
     openChannel();
-    const stored = readStored();
-    if (stored instanceof Promise) {
-      restoring = stored.then(restore, () => restore(null));
-    } else {
-      restoring = Promise.resolve();
-      restore(stored);
-    }
+    // Synchronous storage restores at once, so the very first render can be authenticated.
+    restoring = Promise.resolve(andThen(readStored(), restore)).catch(() => restore(null));
   }
 
   function restore(session: Session<TUser> | null) {
@@ -219,15 +214,16 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
   // A timer in a hidden tab or on a sleeping laptop fires late or not at all: look again
   // whenever the page comes back into view or the network returns.
   function watchWakeUps() {
-    const offFocus = focusManager.subscribe((focused) => focused && checkDeadline());
-    const offOnline = onlineManager.subscribe((online) => {
-      if (online && retryAt !== null) retryAt = clock.now();
-      if (online) checkDeadline();
-    });
-    return () => {
-      offFocus();
-      offOnline();
-    };
+    const offs = [
+      focusManager.subscribe((focused) => focused && checkDeadline()),
+      onlineManager.subscribe((online) => {
+        if (!online) return;
+        // Back online: a retry waiting out its backoff goes now.
+        if (retryAt !== null) retryAt = clock.now();
+        checkDeadline();
+      }),
+    ];
+    return () => offs.forEach((off) => off());
   }
 
   function checkDeadline() {
@@ -299,12 +295,12 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     channel?.post({ type: 'session', session });
   }
 
-  function end(reason: EndReason, error: AuthError | null, broadcast: boolean) {
+  function end(reason: EndReason, error: AuthError | null) {
     if (destroyed) return;
     resetRetry();
     writeStored(null);
     dispatch({ type: 'ended', reason, error });
-    if (broadcast) channel?.post({ type: 'ended', reason });
+    channel?.post({ type: 'ended', reason });
   }
 
   function refresh(): Promise<void> {
@@ -319,12 +315,33 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     if (!base) throw new AuthError('auth/session_expired');
     if (!canRefresh(base)) {
       const error = new AuthError('auth/session_expired');
-      end('expired', error, true);
+      end('expired', error);
       throw error;
     }
+    const from = base.accessToken;
+    let announced = false;
     dispatch({ type: 'refreshing', value: true });
     try {
-      await withLock(lockName, () => refreshLocked(base));
+      await withLock(lockName, async () => {
+        // Another tab may have rotated the tokens while this one waited for the lock. It said
+        // so when it took the lock, long before it let go; its new session may still be on
+        // the way (memory storage has no other copy), so wait for it rather than spend the
+        // token again.
+        if (cfg.crossTab) await yieldToMessages();
+        if (remoteRefresh?.from === from) await Promise.race([remoteRefresh.settled, sleep(clock, cfg.timeoutMs)]);
+        if (state.session !== base || destroyed) return;
+        const stored = await readStored();
+        if (stored && stored.accessToken !== from && stored.refreshToken !== base.refreshToken) {
+          resetRetry();
+          return dispatch({ type: 'session', session: stored });
+        }
+        announced = true;
+        channel?.post({ type: 'refreshing', from });
+        const body = await postJson('refresh', cfg.paths.refresh, refreshBody(base));
+        const next = await parseSession(body, cfg, clock.now(), base);
+        // A logout, a login or another tab's session replaced this one meanwhile: it wins.
+        if (state.session === base) commit(next);
+      });
     } catch (caught) {
       const error = toAuthError(caught);
       if (state.session === base) {
@@ -332,38 +349,17 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
           failures += 1;
           retryAt = clock.now() + Math.min(RETRY_BASE_MS * 2 ** (failures - 1), RETRY_MAX_MS);
           dispatch({ type: 'refreshing', value: false });
-          afterChange();
+          afterChange(); // arms the timer for the retry
         } else {
-          end(reasonFor(error), error, true);
+          end(reasonFor(error), error);
         }
         report(error);
       }
       throw error;
-    }
-  }
-
-  async function refreshLocked(base: Session<TUser>): Promise<void> {
-    // Another tab may have rotated the tokens while this one waited for the lock. It said so
-    // when it took the lock, long before it let go; its new session may still be on the way
-    // (memory storage has no other copy), so wait for it rather than spend the token again.
-    if (cfg.crossTab) await yieldToMessages();
-    const remote = remoteRefresh;
-    if (remote?.from === base.accessToken) await Promise.race([remote.settled, sleep(clock, cfg.timeoutMs)]);
-    if (state.session !== base || destroyed) return;
-    const stored = await readStored();
-    if (stored && stored.accessToken !== base.accessToken && stored.refreshToken !== base.refreshToken) {
-      if (state.session === base) dispatch({ type: 'session', session: stored });
-      resetRetry();
-      return;
-    }
-    channel?.post({ type: 'refreshing', from: base.accessToken });
-    try {
-      const body = await postJson('refresh', cfg.paths.refresh, refreshBody(base));
-      const next = await parseSession(body, cfg, clock.now(), base);
-      // A logout, a login or another tab's session replaced this one meanwhile: it wins.
-      if (state.session === base) commit(next);
     } finally {
-      channel?.post({ type: 'refresh-settled', from: base.accessToken });
+      // Last, after the `session` or `ended` message: a tab waiting on this refresh must
+      // hear its outcome before it stops waiting, or it would spend the token again.
+      if (announced) channel?.post({ type: 'refresh-settled', from });
     }
   }
 
@@ -482,7 +478,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
       ensureStarted();
       await restoring;
       const session = state.session;
-      end('logged-out', null, true);
+      end('logged-out', null);
       // Then tell the server, if it has an endpoint for it. The session is already gone here
       // whatever the server answers; a failure reaches onError.
       if (session && cfg.paths.logout) {
@@ -504,10 +500,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     },
     destroy() {
       destroyed = true;
-      if (timer !== null) clock.clearTimeout(timer);
-      timer = null;
-      stopWatching?.();
-      stopWatching = null;
+      afterChange(); // stops the timer and the wake-ups
       channel?.close();
       channel = null;
       listeners.clear();

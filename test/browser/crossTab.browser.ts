@@ -88,6 +88,16 @@ describe('two tabs in Chromium', () => {
     },
   );
 
+  it('ends the waiting tab with reason other-tab, without a refresh of its own, when the refresh is refused', async () => {
+    const { a, b, control } = twoTabs();
+    await a.login(emily);
+    await until(() => b.getSnapshot().status === 'authenticated');
+    control.revokeAll();
+    await Promise.allSettled([a.refresh(), b.refresh()]);
+    expect(control.counts().refresh).toBe(1);
+    expect(b.getSnapshot()).toMatchObject({ status: 'unauthenticated', reason: 'other-tab' });
+  });
+
   it('runs an overdue refresh when the document fires visibilitychange', async () => {
     const { a, clock, control } = twoTabs();
     await a.login(emily);
