@@ -2,7 +2,7 @@ import { focusManager, onlineManager, type QueryClient } from '@tanstack/query-c
 import { authKeys } from './authKeys';
 import { sleep, type TimerHandle } from './clock';
 import { resolveConfig, type AuthClientConfig, type Credentials } from './config';
-import { openTabChannel, withLock, yieldToMessages, type TabChannel, type TabMessage } from './crossTab';
+import { withLock, yieldToMessages, type TabMessage } from './crossTab';
 import { AuthError, invalidResponse, toAuthError } from './errors';
 import { deserializeSession, parseSession, serializeSession } from './parseSession';
 import { userSchema as defaultUserSchema, validate, type StandardSchemaV1 } from './schemas';
@@ -45,8 +45,6 @@ export interface AuthClient<TUser = StandardSchemaV1.InferOutput<typeof defaultU
   bindQueryClient(queryClient: QueryClient): () => void;
   /** Stops timers, listeners and the cross-tab channel. */
   destroy(): void;
-  /** The settings the React bindings need. */
-  readonly options: { readonly persistent: boolean; readonly clearCacheOnLogout: boolean };
 }
 
 function reasonFor(error: AuthError): EndReason {
@@ -81,7 +79,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
   let failures = 0;
   let retryAt: number | null = null;
   let stopWatching: (() => void) | null = null;
-  let channel: TabChannel<TUser> | null = null;
+  let channel: BroadcastChannel | null = null;
   // A refresh another tab announced for the session this tab shares with it.
   let remoteRefresh: { from: string; settled: Promise<void>; settle: () => void } | null = null;
   let destroyed = false;
@@ -238,7 +236,10 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
 
   function openChannel() {
     if (channel || !cfg.crossTab) return;
-    channel = openTabChannel<TUser>(`authloop:${storageKey}`, onTabMessage);
+    // Created only here, never at import; where there is none, this tab is on its own.
+    if (typeof BroadcastChannel == 'undefined') return;
+    channel = new BroadcastChannel(`authloop:${storageKey}`);
+    channel.onmessage = (event: MessageEvent<TabMessage<TUser>>) => onTabMessage(event.data);
   }
 
   function onTabMessage(message: TabMessage<TUser>) {
@@ -264,6 +265,10 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
       dispatch({ type: 'ended', reason: 'other-tab' });
     }
     settleRemoteRefresh();
+  }
+
+  function post(message: TabMessage<TUser>) {
+    channel?.postMessage(message);
   }
 
   function settleRemoteRefresh() {
@@ -292,7 +297,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     resetRetry();
     writeStored(session);
     dispatch({ type: 'session', session });
-    channel?.post({ type: 'session', session });
+    post({ type: 'session', session });
   }
 
   function end(reason: EndReason, error: AuthError | null) {
@@ -300,7 +305,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     resetRetry();
     writeStored(null);
     dispatch({ type: 'ended', reason, error });
-    channel?.post({ type: 'ended', reason });
+    post({ type: 'ended', reason });
   }
 
   function refresh(): Promise<void> {
@@ -336,7 +341,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
           return dispatch({ type: 'session', session: stored });
         }
         announced = true;
-        channel?.post({ type: 'refreshing', from });
+        post({ type: 'refreshing', from });
         const body = await postJson('refresh', cfg.paths.refresh, refreshBody(base));
         const next = await parseSession(body, cfg, clock.now(), base);
         // A logout, a login or another tab's session replaced this one meanwhile: it wins.
@@ -359,7 +364,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     } finally {
       // Last, after the `session` or `ended` message: a tab waiting on this refresh must
       // hear its outcome before it stops waiting, or it would spend the token again.
-      if (announced) channel?.post({ type: 'refresh-settled', from });
+      if (announced) post({ type: 'refresh-settled', from });
     }
   }
 
@@ -505,7 +510,6 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
       channel = null;
       listeners.clear();
     },
-    options: { persistent: storage !== null, clearCacheOnLogout: config.clearCacheOnLogout ?? false },
   };
 }
 

@@ -8,25 +8,6 @@ export type TabMessage<TUser> =
   /** That refresh is over, whatever its outcome (a `session` or `ended` message precedes success and rejection). */
   | { type: 'refresh-settled'; from: string };
 
-export interface TabChannel<TUser> {
-  post(message: TabMessage<TUser>): void;
-  close(): void;
-}
-
-/**
- * A BroadcastChannel to the other tabs of this origin, or a no-op where there is none.
- * Created only when called, never at import.
- */
-export function openTabChannel<TUser>(name: string, onMessage: (message: TabMessage<TUser>) => void): TabChannel<TUser> {
-  if (typeof BroadcastChannel === 'undefined') return { post() {}, close() {} };
-  const channel = new BroadcastChannel(name);
-  channel.onmessage = (event: MessageEvent<TabMessage<TUser>>) => onMessage(event.data);
-  return {
-    post: (message) => channel.postMessage(message),
-    close: () => channel.close(),
-  };
-}
-
 const localQueues = new Map<string, Promise<unknown>>();
 
 /**
