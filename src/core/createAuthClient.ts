@@ -10,7 +10,7 @@ import { initialState, sessionReducer, type AuthSnapshot, type EndReason, type E
 import { isExpired } from './tokens';
 import { andThen, type MaybePromise } from './maybe';
 import type { StorageAdapter } from './storage';
-import { isTransient, readResponse, requestJson } from './transport';
+import { isTransient, readResponse } from './transport';
 
 // Browsers run a setTimeout longer than 2^31-1 ms at once; longer waits are re-armed on firing.
 export const MAX_TIMER_DELAY_MS = 2_147_483_647;
@@ -374,14 +374,21 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     return /^[a-z][a-z\d+.-]*:/i.test(path) ? path : cfg.baseUrl + path;
   }
 
+  /** `fetch`, with a failure to get any answer turned into `auth/network`. */
+  async function send(request: Request): Promise<Response> {
+    try {
+      return await cfg.fetch(request);
+    } catch (cause) {
+      throw new AuthError('auth/network', { cause });
+    }
+  }
+
   /** POSTs JSON to one of authloop's own endpoints, giving up after the request timeout. */
   function postJson(endpoint: 'login' | 'refresh' | 'logout', path: string, body: unknown, bearer?: string): Promise<unknown> {
     const controller = new AbortController();
-    const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
-    if (bearer) headers.Authorization = `Bearer ${bearer}`;
     const request = new Request(url(path), {
       method: 'POST',
-      headers,
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...(bearer && { Authorization: `Bearer ${bearer}` }) },
       body: JSON.stringify(body),
       credentials: cfg.credentials,
       signal: controller.signal,
@@ -395,9 +402,8 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
         reject(new AuthError('auth/network', { cause }));
       }, cfg.timeoutMs);
     });
-    return Promise.race([requestJson(cfg.fetch, endpoint, request, config.classifyError), timeout]).finally(() =>
-      clock.clearTimeout(timer),
-    );
+    const answer = send(request).then((response) => readResponse(endpoint, response, config.classifyError));
+    return Promise.race([answer, timeout]).finally(() => clock.clearTimeout(timer));
   }
 
   async function getAccessToken(): Promise<string | null> {
@@ -419,21 +425,17 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     return state.session?.accessToken ?? null;
   }
 
-  async function send(request: Request, token: string): Promise<Response> {
+  function withToken(request: Request, token: string): Request {
     const headers = new Headers(request.headers);
     headers.set('Authorization', `Bearer ${token}`);
-    try {
-      return await cfg.fetch(new Request(request, { headers }));
-    } catch (cause) {
-      throw new AuthError('auth/network', { cause });
-    }
+    return new Request(request, { headers });
   }
 
   async function authFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     const token = await getAccessToken();
     if (token === null) throw new AuthError('auth/session_expired');
     const request = new Request(typeof input === 'string' ? url(input) : input, init);
-    const first = await send(request.clone(), token);
+    const first = await send(withToken(request.clone(), token));
     if (first.status !== 401) return first;
     // One shared refresh and one retry: a second 401 is the answer, never a loop.
     if (state.session?.accessToken === token) {
@@ -445,7 +447,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     }
     const next = state.session?.accessToken;
     if (!next || next === token) return first;
-    return send(request, next);
+    return send(withToken(request, next));
   }
 
   async function fetchMe(): Promise<TUser> {

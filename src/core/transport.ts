@@ -39,25 +39,9 @@ export function readJson(response: Response): Promise<unknown> {
 }
 
 /**
- * Sends a request and returns the JSON of a 2xx answer. Every failure becomes an AuthError:
- * `auth/network` when the server could not be reached, `auth/invalid_response` for a 2xx
- * that is not JSON, and the classifier's code for any other status.
+ * Returns the JSON of a 2xx answer. Every failure becomes an AuthError:
+ * `auth/invalid_response` for a 2xx that is not JSON, and the classifier's code for any other status.
  */
-export async function requestJson(
-  fetchFn: typeof fetch,
-  endpoint: AuthEndpoint,
-  request: Request,
-  classify: ErrorClassifier | undefined,
-): Promise<unknown> {
-  let response: Response;
-  try {
-    response = await fetchFn(request);
-  } catch (cause) {
-    throw new AuthError('auth/network', { cause });
-  }
-  return readResponse(endpoint, response, classify);
-}
-
 export async function readResponse(endpoint: AuthEndpoint, response: Response, classify: ErrorClassifier | undefined): Promise<unknown> {
   const body = await readJson(response);
   const { status } = response;
