@@ -15,6 +15,9 @@ const malformedLogins: Array<[string, () => Response]> = [
   ['an exp that is a string', () => HttpResponse.json({ ...validBody, accessToken: fakeJwt({ exp: 'soon' }), refreshToken: 'r' })],
   ['an exp before iat', () => HttpResponse.json({ ...validBody, accessToken: fakeJwt({ iat: 2000, exp: 1000 }), refreshToken: 'r' })],
   ['a token that is not a JWT at all', () => HttpResponse.json({ ...validBody, accessToken: 'plain', refreshToken: 'r' })],
+  ['an empty access token', () => HttpResponse.json({ ...validBody, accessToken: '', refreshToken: 'r' })],
+  ['an empty refresh token', () => HttpResponse.json({ ...validBody, accessToken: fakeJwt({}), refreshToken: '' })],
+  ['an expiresIn of 0', () => HttpResponse.json({ ...validBody, accessToken: fakeJwt({}), refreshToken: 'r', expiresIn: 0 })],
 ];
 
 async function caught(promise: Promise<unknown>): Promise<AuthError> {
