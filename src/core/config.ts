@@ -74,7 +74,9 @@ export interface AuthClientConfig<TUserSchema extends StandardSchemaV1 = typeof 
 
 /** Validates the options and fills in the defaults; an unusable option throws an `auth/invalid_config` {@link AuthError}. */
 export function resolveConfig<TUserSchema extends StandardSchemaV1>(config: AuthClientConfig<TUserSchema>) {
-  const { baseUrl = '', refreshLeewayMs: leewayMs = DEFAULT_REFRESH_LEEWAY_MS, requestTimeoutMs: timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS } = config;
+  const baseUrl = config.baseUrl ?? '';
+  const leewayMs = config.refreshLeewayMs ?? DEFAULT_REFRESH_LEEWAY_MS;
+  const timeoutMs = config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const userSchema = config.schemas?.user ?? defaultUserSchema;
   const paths = { ...DEFAULT_PATHS, ...config.paths };
   const storage = resolveStorage(config.storage);
@@ -83,7 +85,7 @@ export function resolveConfig<TUserSchema extends StandardSchemaV1>(config: Auth
     [[paths.login, paths.refresh, paths.me, paths.logout ?? '/'].every((path) => typeof path == 'string' && path), 'paths must be non-empty strings.'],
     [Number.isFinite(leewayMs) && leewayMs >= 0, 'refreshLeewayMs must be a finite number, 0 or more.'],
     [Number.isFinite(timeoutMs) && timeoutMs > 0, 'requestTimeoutMs must be a finite number above 0.'],
-    [!storage || [storage.get, storage.set, storage.remove].every((method) => typeof method == 'function'), "storage must be 'memory', 'localStorage', 'sessionStorage' or { get, set, remove }."],
+    [storage === null || [storage.get, storage.set, storage.remove].every((method) => typeof method == 'function'), "storage must be 'memory', 'localStorage', 'sessionStorage' or { get, set, remove }."],
     [(userSchema as object | null)?.['~standard' as never], 'schemas.user must be a Standard Schema (zod, valibot, arktype...).'],
   ];
   for (const [ok, detail] of checks) if (!ok) throw new AuthError('auth/invalid_config', { detail });

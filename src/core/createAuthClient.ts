@@ -142,8 +142,17 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
       (area) => (session ? area.set(storageKey, serializeSession(session)) : area.remove(storageKey)),
       // What is left stored holds a refresh token that has since been spent: a reload would
       // present it, and a rotating server would revoke the whole session for reuse.
-      () => (session ? writeStored(null) : undefined),
+      () => (session ? removeQuietly() : undefined),
     );
+  }
+
+  // The failure that led here was reported once; nothing more can be done if this fails too.
+  function removeQuietly() {
+    try {
+      void Promise.resolve(storage!.remove(storageKey)).catch(() => undefined);
+    } catch {
+      // see above
+    }
   }
 
   function readStored(): MaybePromise<Session<TUser> | null> {
@@ -336,6 +345,8 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
         if (remoteRefresh?.from === from) await Promise.race([remoteRefresh.settled, sleep(clock, cfg.timeoutMs)]);
         if (state.session !== base || destroyed) return;
         const stored = await readStored();
+        // A logout or a login while storage was read: it wins.
+        if (state.session !== base || destroyed) return;
         if (stored && stored.accessToken !== from && stored.refreshToken !== base.refreshToken) {
           resetRetry();
           return dispatch({ type: 'session', session: stored });
@@ -376,8 +387,10 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
 
   /** `fetch`, with a failure to get any answer turned into `auth/network`. */
   async function send(request: Request): Promise<Response> {
+    // Called unbound, as the global fetch must be: `fetch: window.fetch` is a valid option.
+    const { fetch } = cfg;
     try {
-      return await cfg.fetch(request);
+      return await fetch(request);
     } catch (cause) {
       throw new AuthError('auth/network', { cause });
     }

@@ -48,11 +48,18 @@ export function initialState<TUser>(persistent: boolean): EngineState<TUser> {
   return persistent ? { snapshot: { status: 'loading' }, session: null } : signedOut();
 }
 
+function sameJson(a: unknown, b: unknown): boolean {
+  try {
+    return a === b || JSON.stringify(a) === JSON.stringify(b);
+  } catch {
+    return false; // a user JSON cannot hold (a BigInt, a cycle) is simply taken as new
+  }
+}
+
 function authenticated<TUser>(session: Session<TUser>, isRefreshing: boolean, previous: AuthSnapshot<TUser>): AuthSnapshot<TUser> {
   // Keep the previous user object when it is the same user, so components that select only
   // the user do not re-render when the tokens rotate.
-  const user =
-    previous.status == 'authenticated' && JSON.stringify(previous.user) == JSON.stringify(session.user) ? previous.user : session.user;
+  const user = previous.status == 'authenticated' && sameJson(previous.user, session.user) ? previous.user : session.user;
   return { status: 'authenticated', user, accessToken: session.accessToken, expiresAt: session.expiresAt, isRefreshing };
 }
 

@@ -33,6 +33,14 @@ export function defaultErrorCode({ endpoint, status, body }: ErrorResponseInfo):
   return 'auth/http';
 }
 
+const HTTP_CODES: AuthErrorCode[] = [
+  'auth/invalid_credentials',
+  'auth/refresh_rejected',
+  'auth/session_expired',
+  'auth/network',
+  'auth/invalid_response',
+];
+
 /** Reads a body as JSON; `undefined` when it is not. Never rethrows the parser's message, which can quote the body. */
 export function readJson(response: Response): Promise<unknown> {
   return response.text().then(JSON.parse).catch(() => undefined);
@@ -52,7 +60,9 @@ export async function readResponse(endpoint: AuthEndpoint, response: Response, c
   }
   const envelope = await validate(errorEnvelopeSchema, body);
   const info = { endpoint, status, body: body ?? null };
-  const code = classify?.(info) ?? defaultErrorCode(info);
+  const classified = classify?.(info) ?? defaultErrorCode(info);
+  // Only what an answer can mean: a classifier's 'auth/storage', or a string the types do not know, is plain auth/http.
+  const code = HTTP_CODES.includes(classified) ? classified : 'auth/http';
   throw new AuthError(code, { status, serverCode: envelope.ok ? envelope.value.code : undefined, detail: code === 'auth/http' ? `HTTP ${status}.` : undefined });
 }
 

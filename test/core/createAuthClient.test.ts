@@ -44,6 +44,26 @@ describe('login', () => {
     expect(error.status).toBe(400);
   });
 
+  it('keeps a classifier to the codes an answer can mean: anything else is auth/http', async () => {
+    const { makeClient } = setup();
+    for (const classified of ['auth/storage', 'auth/forbidden'] as const) {
+      const client = makeClient({ classifyError: () => classified as 'auth/storage' });
+      const error = await rejection(client.login({ username: 'emilys', password: 'nope' }));
+      expect(error).toMatchObject({ code: 'auth/http', status: 401 });
+    }
+  });
+
+  it('calls a fetch option unbound, as window.fetch requires', async () => {
+    const { makeClient } = setup();
+    const unboundOnly = function (this: unknown, input: RequestInfo | URL, init?: RequestInit) {
+      if (this !== undefined && this !== globalThis) throw new TypeError('Illegal invocation');
+      return fetch(input, init);
+    } as typeof fetch;
+    const client = makeClient({ fetch: unboundOnly });
+    await client.login(emily);
+    await expect(client.fetchMe()).resolves.toMatchObject({ username: 'emilys' });
+  });
+
   it('reports a 500 on login as auth/http with its status', async () => {
     const { makeClient, control } = setup();
     control.failNext('login', 1, { status: 500 });

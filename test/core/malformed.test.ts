@@ -96,10 +96,17 @@ describe('bad options', () => {
     ['a baseUrl that is not a string', { baseUrl: 42 as never }],
     ['an empty path', { paths: { login: '' } }],
     ['an empty logout path', { paths: { logout: '' } }],
+    ['an empty storage name', { storage: '' as never }],
+    ['storage: false', { storage: false as never }],
     ['a storage without methods', { storage: {} as never }],
     ['a user schema that is not a schema', { schemas: { user: {} as never } }],
   ])('rejects %s with auth/invalid_config', (_name, config) => {
     const { makeClient } = setup();
     expect(() => makeClient(config)).toThrow(expect.objectContaining({ code: 'auth/invalid_config' }));
+  });
+
+  it('takes null for refreshLeewayMs or requestTimeoutMs as the default', () => {
+    const { makeClient } = setup();
+    expect(() => makeClient({ refreshLeewayMs: null, requestTimeoutMs: null } as never)).not.toThrow();
   });
 });

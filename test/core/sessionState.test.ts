@@ -49,4 +49,11 @@ describe('sessionReducer', () => {
     const after = sessionReducer(loading, { type: 'refreshing', value: false });
     expect(after.snapshot).toMatchObject({ status: 'authenticated', accessToken: 'a' });
   });
+
+  it('takes a user that JSON cannot hold (a BigInt) as new instead of throwing', () => {
+    const user = { id: 1n, name: 'Emily' } as unknown as User;
+    const state = sessionReducer(initialState<User>(false), { type: 'session', session: session('a', user) });
+    const next = sessionReducer(state, { type: 'session', session: session('b', { ...user }) });
+    expect(next.snapshot).toMatchObject({ status: 'authenticated', accessToken: 'b' });
+  });
 });

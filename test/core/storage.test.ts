@@ -83,6 +83,51 @@ describe('persistent storage', () => {
     expect(errors).toEqual(['auth/storage']);
   });
 
+  it('reports a failed write once, even when removing the stale copy fails too', async () => {
+    const { makeClient } = setup();
+    const errors: string[] = [];
+    const broken = () => {
+      throw new DOMException('disabled', 'SecurityError');
+    };
+    const client = makeClient({ storage: { get: () => null, set: broken, remove: broken }, onError: (error) => errors.push(error.code) });
+    await client.login(emily);
+    expect(errors).toEqual(['auth/storage']);
+  });
+
+  it('stays signed out when the user logs out while a refresh reads storage', async () => {
+    const { makeClient } = setup({ accessTokenTtl: 900 });
+    const map = new Map<string, string>();
+    let hold: Promise<void> | null = null;
+    let reachedRead = () => {};
+    const adapter: StorageAdapter = {
+      get: async (key) => {
+        const value = map.get(key) ?? null;
+        if (hold) {
+          reachedRead();
+          await hold;
+        }
+        return value;
+      },
+      set: async (key, value) => void map.set(key, value),
+      remove: async (key) => void map.delete(key),
+    };
+    const first = makeClient({ storage: adapter });
+    await first.login(emily);
+    const second = makeClient({ storage: adapter });
+    await second.getAccessToken();
+    await first.refresh(); // storage now holds tokens the second client has not adopted yet
+    let release = () => {};
+    hold = new Promise((resolve) => (release = resolve));
+    const reading = new Promise<void>((resolve) => (reachedRead = resolve));
+    const refreshing = second.refresh().catch(() => undefined);
+    await reading;
+    await second.logout();
+    hold = null;
+    release();
+    await refreshing;
+    expect(second.getSnapshot()).toMatchObject({ status: 'unauthenticated', reason: 'logged-out' });
+  });
+
   it('removes the stored session when writing rotated tokens fails, so a reload never presents a spent refresh token', async () => {
     const { makeClient, clock } = setup({ accessTokenTtl: 900 });
     const map = new Map<string, string>();
