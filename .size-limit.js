@@ -1,20 +1,23 @@
-// Size guards, min+gzip, on the built React entry (run `tsup` first). Issue 5 asks for 4 kB and
-// 10 kB; the package is at about 6.8 kB and 11.9 kB today (`npm run bench` shows the gap as a
-// MISS). Until the code is cut down to the targets, these limits stop it from growing further.
+// Size budgets, min+gzip, on the whole built React entry (run `tsup` first), enforced by
+// `npm test`. Issue 5 asked for 4 kB and 10 kB; the package measures 6.28 kB and 11.14 kB, and
+// `npm run bench` prints that gap as a MISS. Removing every feature that can be removed (cross-tab
+// sync, persistent storage, request timeouts, backoff, wake-ups, option checks...) would still
+// leave about 4.5 kB, so these limits hold the size where it is until the budget is decided:
+// a change that adds bytes must make room for them.
 // size-limit marks every peer dependency external on its own; `ignore` adds the rest.
 export default [
   {
     name: 'authloop, peers and jwt-decode external',
     path: 'dist/index.js',
     gzip: true,
-    limit: '7 kB',
+    limit: '6.3 kB',
     ignore: ['jwt-decode'],
   },
   {
     name: 'authloop as an app ships it: jwt-decode and zod bundled, React and React Query external',
     path: 'dist/index.js',
     gzip: true,
-    limit: '12.1 kB',
+    limit: '11.2 kB',
     // zod is a peer, so size-limit would keep it out: list the externals explicitly instead.
     modifyEsbuildConfig: (config) => ({ ...config, external: ['react', 'react-dom', '@tanstack/*'] }),
   },

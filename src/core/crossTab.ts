@@ -17,16 +17,9 @@ const localQueues = new Map<string, Promise<unknown>>();
 export function withLock<T>(name: string, task: () => Promise<T>): Promise<T> {
   const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
   if (locks) return locks.request(name, task) as Promise<T>;
-  const previous = localQueues.get(name) ?? Promise.resolve();
-  const run = previous.then(task, task);
-  const settled = run.then(
-    () => undefined,
-    () => undefined,
-  );
-  localQueues.set(name, settled);
-  void settled.then(() => {
-    if (localQueues.get(name) === settled) localQueues.delete(name);
-  });
+  const run = (localQueues.get(name) ?? Promise.resolve()).then(task, task);
+  // The next task waits for this one whatever its outcome. One entry per lock name, kept.
+  localQueues.set(name, run.catch(() => undefined));
   return run;
 }
 
