@@ -38,7 +38,7 @@ export interface TimingInput {
  * The server's clock and the device's may disagree by hours, so a JWT's lifetime is read as
  * `exp - iat` and laid from the moment the response arrived. Without `iat`, `exp` is taken
  * at face value; without `exp`, `expiresIn`; without either, the token is refreshed only
- * when a request meets a 401. Throws {@link InvalidResponseError} for a token that claims
+ * when a request meets a 401. Throws an `auth/invalid_response` AuthError for a token that claims
  * to be a JWT but cannot be read, or has an unusable `exp`.
  */
 export function computeTiming({ accessToken, receivedAt, expiresIn, leewayMs, opaque }: TimingInput): TokenTiming {
