@@ -14,6 +14,7 @@ export interface ErrorResponseInfo {
 
 /**
  * Decides which error a failed response becomes. Return `undefined` to keep the default.
+ * Codes no HTTP answer can mean (`auth/storage`, `auth/invalid_config`) become `auth/http`.
  *
  * @example
  * // DummyJSON answers a wrong password with 400 { message: 'Invalid credentials' }
