@@ -3,9 +3,9 @@ import { authKeys } from './authKeys';
 import { sleep, type TimerHandle } from './clock';
 import { resolveConfig, type AuthClientConfig, type Credentials } from './config';
 import { withLock, yieldToMessages, type TabMessage } from './crossTab';
-import { AuthError, invalidResponse, toAuthError } from './errors';
-import { deserializeSession, parseSession, serializeSession } from './parseSession';
-import { userSchema as defaultUserSchema, validate, type StandardSchemaV1 } from './schemas';
+import { AuthError, toAuthError } from './errors';
+import { deserializeSession, parseSession, parseUser, serializeSession } from './parseSession';
+import { userSchema as defaultUserSchema, type StandardSchemaV1 } from './schemas';
 import { initialState, sessionReducer, type AuthSnapshot, type EndReason, type EngineState, type Session, type SessionAction } from './sessionState';
 import { isExpired } from './tokens';
 import { andThen, type MaybePromise } from './maybe';
@@ -465,10 +465,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
 
   async function fetchMe(): Promise<TUser> {
     const response = await authFetch(cfg.paths.me, { headers: { Accept: 'application/json' }, credentials: cfg.credentials });
-    const body = await readResponse('me', response, config.classifyError);
-    const user = await validate(cfg.userSchema, body);
-    if (!user.ok) throw invalidResponse('the user does not match the user schema.', user.issues, response.status);
-    return user.value;
+    return parseUser(cfg.userSchema, await readResponse('me', response, config.classifyError), response.status);
   }
 
   async function login(credentials: Credentials) {

@@ -30,13 +30,15 @@ export async function parseSession<TUser>(
   if (!tokens.ok) throw invalidResponse('the tokens are missing or malformed.', tokens.issues);
   const { accessToken, refreshToken, expiresIn, ...userFields } = tokens.value;
   const timing = computeTiming({ accessToken, receivedAt, expiresIn, leewayMs: options.leewayMs, opaque: options.opaqueTokens });
-  let user = previous?.user as TUser;
-  if (!previous) {
-    const parsed = await validate(options.userSchema, userFields);
-    if (!parsed.ok) throw invalidResponse('the user does not match the user schema.', parsed.issues);
-    user = parsed.value;
-  }
+  const user = previous ? previous.user : await parseUser(options.userSchema, userFields);
   return { user, accessToken, refreshToken: refreshToken ?? previous?.refreshToken ?? null, ...timing };
+}
+
+/** The user of a login or of GET me, validated by the user schema; `status` is the answer's, where known. */
+export async function parseUser<TUser>(userSchema: StandardSchemaV1<unknown, TUser>, value: unknown, status?: number): Promise<TUser> {
+  const parsed = await validate(userSchema, value);
+  if (!parsed.ok) throw invalidResponse('the user does not match the user schema.', parsed.issues, status);
+  return parsed.value;
 }
 
 const STORED_VERSION = 1;

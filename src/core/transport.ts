@@ -1,4 +1,4 @@
-import { AuthError, type AuthErrorCode } from './errors';
+import { AuthError, invalidResponse, type AuthErrorCode } from './errors';
 import { errorEnvelopeSchema, validate, type ErrorEnvelope } from './schemas';
 
 /** The requests authloop makes itself. */
@@ -56,7 +56,7 @@ export async function readResponse(endpoint: AuthEndpoint, response: Response, c
   const { status } = response;
   if (response.ok) {
     // A logout answers 204 as often as not: only the other endpoints owe a JSON body.
-    if (body === undefined && endpoint !== 'logout') throw new AuthError('auth/invalid_response', { detail: 'the body is not JSON.', status });
+    if (body === undefined && endpoint !== 'logout') throw invalidResponse('the body is not JSON.', undefined, status);
     return body ?? null;
   }
   const envelope = await validate(errorEnvelopeSchema, body);
