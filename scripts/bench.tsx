@@ -203,8 +203,16 @@ function createRenderCounter() {
       </Profiler>
     );
   }
+  /** Each component in its own Profiler, counted under its key. */
+  function CountedEach({ components }: { components: Record<string, ReactNode> }) {
+    return Object.entries(components).map(([id, component]) => (
+      <Counted key={id} id={id}>
+        {component}
+      </Counted>
+    ));
+  }
   const snapshot = () => ({ ...counts });
-  return { Counted, snapshot };
+  return { CountedEach, snapshot };
 }
 
 // React Query batches its notifications behind a real `setTimeout(0)`; in a browser that runs
@@ -341,23 +349,10 @@ async function rendersOnRefresh(group: string) {
   await client.login(emily);
   const loggedInAt = clock.now();
   control.setLatency('all', NETWORK_LATENCY_MS);
-  const { Counted, snapshot } = createRenderCounter();
+  const { CountedEach, snapshot } = createRenderCounter();
   const container = await mount(
     client,
-    <>
-      <Counted id="user">
-        <UserOnly />
-      </Counted>
-      <Counted id="token">
-        <TokenOnly />
-      </Counted>
-      <Counted id="session">
-        <WholeSession />
-      </Counted>
-      <Counted id="me">
-        <MeConsumer />
-      </Counted>
-    </>,
+    <CountedEach components={{ user: <UserOnly />, token: <TokenOnly />, session: <WholeSession />, me: <MeConsumer /> }} />,
   );
   await settle(clock, () => showsMe(container), snapshot);
   const refreshesBefore = control.counts().refresh;
@@ -380,34 +375,24 @@ async function rendersOnLogin(group: string) {
   const { makeClient, clock, control } = fixture();
   control.setLatency('all', NETWORK_LATENCY_MS);
   const client = makeClient();
-  const { Counted, snapshot } = createRenderCounter();
+  const { CountedEach, snapshot } = createRenderCounter();
   const container = await mount(
     client,
-    <>
-      <Counted id="login">
-        <LoginButton />
-      </Counted>
-      <Counted id="session">
-        <WholeSession />
-      </Counted>
-      <Counted id="user">
-        <UserOnly />
-      </Counted>
-      <Counted id="token">
-        <TokenOnly />
-      </Counted>
-      <Counted id="guard">
-        <RequireAuth fallback={<span>sign in</span>}>
-          <span>private</span>
-        </RequireAuth>
-      </Counted>
-      <Counted id="me">
-        <MeConsumer />
-      </Counted>
-      <Counted id="bystander">
-        <Bystander />
-      </Counted>
-    </>,
+    <CountedEach
+      components={{
+        login: <LoginButton />,
+        session: <WholeSession />,
+        user: <UserOnly />,
+        token: <TokenOnly />,
+        guard: (
+          <RequireAuth fallback={<span>sign in</span>}>
+            <span>private</span>
+          </RequireAuth>
+        ),
+        me: <MeConsumer />,
+        bystander: <Bystander />,
+      }}
+    />,
   );
   await settle(clock, () => true, snapshot);
   const before = snapshot();
