@@ -32,7 +32,10 @@ export function setup(options: AuthHandlersOptions & { clock?: TestClock } = {})
   const { handlers, control } = createAuthHandlers({ baseUrl: BASE_URL, clock, ...options });
   server.use(...handlers);
   const makeClient = (config: AuthClientConfig = {}) => {
-    const client = createAuthClient({ baseUrl: BASE_URL, clock, crossTab: false, ...config });
+    // Backoff at the top of its jitter, so a test knows when each retry goes.
+    const client = createAuthClient({ baseUrl: BASE_URL, clock, crossTab: false, random: () => 1 - Number.EPSILON, ...config });
+    // Mounted as <AuthProvider> would: timer, wake-ups and channel run until the test ends.
+    client.mount();
     clients.push(client as AuthClient<unknown>);
     return client;
   };

@@ -45,7 +45,7 @@ describe('types', () => {
   it('narrows the session on status', () => {
     const session = useSession();
     if (session.status === 'unauthenticated') {
-      expectTypeOf(session.reason).toEqualTypeOf<'expired' | 'revoked' | 'logged-out' | 'other-tab' | null>();
+      expectTypeOf(session.reason).toEqualTypeOf<'expired' | 'revoked' | 'logged-out' | 'other-tab' | 'refresh-failed' | null>();
       expectTypeOf(session.error).toEqualTypeOf<AuthError | null>();
     }
   });
@@ -60,6 +60,7 @@ describe('types', () => {
       | 'auth/http'
       | 'auth/storage'
       | 'auth/invalid_config'
+      | 'auth/destroyed'
     >();
   });
 });

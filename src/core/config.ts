@@ -3,7 +3,8 @@ import { AuthError } from './errors';
 import { userSchema as defaultUserSchema, type StandardSchemaV1 } from './schemas';
 import type { QueryClient } from '@tanstack/query-core';
 import { resolveStorage, type StorageOption } from './storage';
-import type { ErrorClassifier } from './transport';
+import type { ErrorClassifier } from './protocol';
+import { queryCoreWakeUps, type WakeUpSources } from './refreshScheduler';
 
 /** Refresh this long before expiry by default; one minute covers a slow network and a drifting timer. */
 export const DEFAULT_REFRESH_LEEWAY_MS = 60_000;
@@ -70,6 +71,24 @@ export interface AuthClientConfig<TUserSchema extends StandardSchemaV1 = typeof 
   requestTimeoutMs?: number;
   /** Errors that no caller awaits: background refresh failures, storage failures. */
   onError?: (error: AuthError) => void;
+  /**
+   * Tells users apart, so a refresh or another tab's session for the same user keeps this
+   * tab's queries. Default: the user's `id`, else `sub`, else `username`.
+   */
+  getUserId?: (user: StandardSchemaV1.InferOutput<TUserSchema>) => string | number | undefined;
+  /** Origins besides `baseUrl`'s to which `fetch`/`useAuthFetch` attach the bearer token. Default none. */
+  allowedOrigins?: readonly string[];
+  /** Where "look again now" comes from. Default: React Query's `focusManager` and `onlineManager`. */
+  wakeUps?: WakeUpSources;
+  /** A number in [0, 1) for the backoff's jitter. Default `Math.random`. */
+  random?: () => number;
+}
+
+/** The default {@link AuthClientConfig.getUserId}: `id`, else `sub`, else `username`. */
+export function defaultUserId(user: unknown): string | number | undefined {
+  const fields = (typeof user == 'object' && user !== null ? user : {}) as Record<string, unknown>;
+  const id = fields.id ?? fields.sub ?? fields.username;
+  return typeof id == 'string' || typeof id == 'number' ? id : undefined;
 }
 
 /** Validates the options and fills in the defaults; an unusable option throws an `auth/invalid_config` {@link AuthError}. */
@@ -87,6 +106,7 @@ export function resolveConfig<TUserSchema extends StandardSchemaV1>(config: Auth
     [Number.isFinite(timeoutMs) && timeoutMs > 0, 'requestTimeoutMs must be a finite number above 0.'],
     [storage === null || [storage.get, storage.set, storage.remove].every((method) => typeof method == 'function'), "storage must be 'memory', 'localStorage', 'sessionStorage' or { get, set, remove }."],
     [(userSchema as object | null)?.['~standard' as never], 'schemas.user must be a Standard Schema (zod, valibot, arktype...).'],
+    [config.allowedOrigins === undefined || Array.isArray(config.allowedOrigins), 'allowedOrigins must be an array of origins.'],
   ];
   for (const [ok, detail] of checks) if (!ok) throw new AuthError('auth/invalid_config', { detail });
   return {
@@ -103,6 +123,10 @@ export function resolveConfig<TUserSchema extends StandardSchemaV1>(config: Auth
     refreshInCookie: config.refreshTokenIn === 'cookie',
     opaqueTokens: config.opaqueTokens ?? false,
     crossTab: config.crossTab ?? true,
+    getUserId: (config.getUserId ?? defaultUserId) as (user: StandardSchemaV1.InferOutput<TUserSchema>) => string | number | undefined,
+    allowedOrigins: config.allowedOrigins ?? [],
+    wakeUps: config.wakeUps ?? queryCoreWakeUps,
+    random: config.random ?? Math.random,
   };
 }
 

@@ -7,7 +7,8 @@ export type AuthErrorCode =
   | 'auth/refresh_rejected'
   | 'auth/http'
   | 'auth/storage'
-  | 'auth/invalid_config';
+  | 'auth/invalid_config'
+  | 'auth/destroyed';
 
 /** Where a response or an option went wrong: a schema path and its message, never the value. */
 export interface AuthErrorIssue {
@@ -40,6 +41,7 @@ const MESSAGES: Record<AuthErrorCode, string> = {
   'auth/http': 'The authentication server answered with an error',
   'auth/storage': 'The session could not be read from or written to storage',
   'auth/invalid_config': 'Invalid authloop option',
+  'auth/destroyed': 'This auth client was destroyed; create a new one',
 };
 
 /**
@@ -71,6 +73,26 @@ export class AuthError extends Error {
   toJSON(): { name: string; message: string; code: AuthErrorCode; status?: number; serverCode?: string; issues: readonly AuthErrorIssue[] } {
     return { ...this, name: this.name, message: this.message };
   }
+}
+
+/**
+ * The error of a wrong username or password: `code` is always `auth/invalid_credentials`.
+ * `instanceof` works within one copy of authloop; {@link isInvalidCredentialsError} works across copies.
+ *
+ * @example
+ * if (login.error instanceof InvalidCredentialsError) return <p>Wrong username or password</p>;
+ */
+export class InvalidCredentialsError extends AuthError {
+  declare readonly code: 'auth/invalid_credentials';
+  constructor(options: AuthErrorOptions = {}) {
+    super('auth/invalid_credentials', options);
+    this.name = 'InvalidCredentialsError';
+  }
+}
+
+/** An AuthError of this code: an {@link InvalidCredentialsError} for `auth/invalid_credentials`. */
+export function createAuthError(code: AuthErrorCode, options?: AuthErrorOptions): AuthError {
+  return code === 'auth/invalid_credentials' ? new InvalidCredentialsError(options) : new AuthError(code, options);
 }
 
 /** True for any authloop error, even one from another copy of the package. */

@@ -1,14 +1,16 @@
 export { authKeys } from './authKeys';
 export { systemClock, type Clock, type TimerHandle } from './clock';
-export { createAuthClient, type AuthClient } from './createAuthClient';
+export { createAuthClient } from './createAuthClient';
+export type { AuthClient, AuthenticatedSnapshot } from './authClient';
 export {
   DEFAULT_PATHS,
   DEFAULT_REFRESH_LEEWAY_MS,
   type AuthClientConfig,
+  defaultUserId,
   type AuthPaths,
   type Credentials,
 } from './config';
-export { AuthError, isAuthError, isInvalidCredentialsError, type AuthErrorCode, type AuthErrorIssue, type AuthErrorOptions } from './errors';
+export { AuthError, InvalidCredentialsError, isAuthError, isInvalidCredentialsError, type AuthErrorCode, type AuthErrorIssue, type AuthErrorOptions } from './errors';
 export {
   errorEnvelopeSchema,
   loginResponseSchema,
@@ -22,4 +24,5 @@ export {
 } from './schemas';
 export type { AuthSnapshot, EndReason } from './sessionState';
 export type { StorageAdapter, StorageOption } from './storage';
-export type { AuthEndpoint, ErrorClassifier, ErrorResponseInfo } from './transport';
+export type { AuthEndpoint, ErrorClassifier, ErrorResponseInfo } from './protocol';
+export type { WakeUpSources } from './refreshScheduler';

@@ -1,7 +1,11 @@
 import type { AuthError } from './errors';
 
-/** Why the last session ended. */
-export type EndReason = 'expired' | 'revoked' | 'logged-out' | 'other-tab';
+/**
+ * Why the last session ended: the refresh token `expired` or was `revoked` (as the server
+ * said), the user `logged-out` here or in an `other-tab`, or `refresh-failed`: the server
+ * answered a refresh with a body authloop could not read, so its refresh token is spent.
+ */
+export type EndReason = 'expired' | 'revoked' | 'logged-out' | 'other-tab' | 'refresh-failed';
 
 /** What the app sees. Discriminated on `status`; tokens other than the access token stay inside. */
 export type AuthSnapshot<TUser> =
@@ -17,7 +21,7 @@ export type AuthSnapshot<TUser> =
   | { status: 'unauthenticated'; reason: EndReason | null; error: AuthError | null };
 
 /** Everything the engine keeps about a live session. Persisted as JSON by persistent storages. */
-export interface Session<TUser> {
+export interface SessionRecord<TUser> {
   user: TUser;
   accessToken: string;
   refreshToken: string | null;
@@ -28,12 +32,12 @@ export interface Session<TUser> {
 /** The engine's whole state: what the app sees, and the session behind it. */
 export interface EngineState<TUser> {
   snapshot: AuthSnapshot<TUser>;
-  session: Session<TUser> | null;
+  session: SessionRecord<TUser> | null;
 }
 
 export type SessionAction<TUser> =
   /** A session to use; `pending` when its access token must be refreshed first (the app stays `loading`). */
-  | { type: 'session'; session: Session<TUser>; pending?: boolean }
+  | { type: 'session'; session: SessionRecord<TUser>; pending?: boolean }
   /** A refresh started (`true`) or failed without ending the session (`false`). */
   | { type: 'refreshing'; value: boolean }
   /** No session; `reason` is null at a start without one. */
@@ -44,8 +48,9 @@ const signedOut = <TUser>(reason: EndReason | null = null, error: AuthError | nu
   session: null,
 });
 
-export function initialState<TUser>(persistent: boolean): EngineState<TUser> {
-  return persistent ? { snapshot: { status: 'loading' }, session: null } : signedOut();
+/** `loading` while a session may still be restored (from storage, or from a refresh cookie). */
+export function initialState<TUser>(restorable: boolean): EngineState<TUser> {
+  return restorable ? { snapshot: { status: 'loading' }, session: null } : signedOut();
 }
 
 function sameJson(a: unknown, b: unknown): boolean {
@@ -56,7 +61,7 @@ function sameJson(a: unknown, b: unknown): boolean {
   }
 }
 
-function authenticated<TUser>(session: Session<TUser>, isRefreshing: boolean, previous: AuthSnapshot<TUser>): AuthSnapshot<TUser> {
+function authenticated<TUser>(session: SessionRecord<TUser>, isRefreshing: boolean, previous: AuthSnapshot<TUser>): AuthSnapshot<TUser> {
   // Keep the previous user object when it is the same user, so components that select only
   // the user do not re-render when the tokens rotate.
   const user = previous.status == 'authenticated' && sameJson(previous.user, session.user) ? previous.user : session.user;

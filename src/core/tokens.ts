@@ -10,8 +10,12 @@ export interface TokenTiming {
 }
 
 // Requests take time to reach the server: a token this close to its expiry counts as
-// expired, so none is sent that the server would receive stale.
+// expired, so none is sent that the server would receive stale. Shrinks for short-lived
+// tokens (see `isExpired`), so no token counts as expired before its refresh point.
 export const EXPIRY_SAFETY_MS = 5_000;
+
+// A token living less than this would be refreshed in a loop: a broken server, refused.
+export const MIN_LIFETIME_MS = 1_000;
 
 interface Claims {
   exp?: unknown;
@@ -22,8 +26,10 @@ const isSeconds = (value: unknown): value is number => typeof value == 'number' 
 
 export interface TimingInput {
   accessToken: string;
-  /** Local `now()` when the response arrived. */
-  receivedAt: number;
+  /** Local `now()` when the request that brought the token was sent. */
+  sentAt: number;
+  /** The answer's `Date` header (ms on the server's clock), where it had one. */
+  serverDate?: number | undefined;
   /** `expiresIn` (seconds) from the response, if the server sent one. */
   expiresIn?: number | undefined;
   /** Configured leeway; capped at half the token's lifetime. */
@@ -32,41 +38,62 @@ export interface TimingInput {
   opaque: boolean;
 }
 
+function readClaims(accessToken: string): Claims {
+  let claims: Claims | undefined;
+  try {
+    if (accessToken.split('.').length == 3) claims = jwtDecode<Claims>(accessToken);
+  } catch {
+    // The decoder's message can quote the token: the fixed sentence below stands instead.
+  }
+  if (typeof claims != 'object' || !claims) throw invalidResponse('the access token is not a decodable JWT.');
+  return claims;
+}
+
 /**
  * Works out expiry and refresh deadline of a freshly received access token.
  *
- * The server's clock and the device's may disagree by hours, so a JWT's lifetime is read as
- * `exp - iat` and laid from the moment the response arrived. Without `iat`, `exp` is taken
- * at face value; without `exp`, `expiresIn`; without either, the token is refreshed only
- * when a request meets a 401. Throws an `auth/invalid_response` AuthError for a token that claims
- * to be a JWT but cannot be read, or has an unusable `exp`.
+ * The server's clock and the device's may disagree by hours, so only differences of server
+ * times are trusted, laid from the moment the request was sent (the token cannot be older
+ * than that). The lifetime is the shortest of: `exp - iat`; `exp` minus the answer's `Date`
+ * (servers that copy the refresh token's `iat` into refreshed tokens overstate `exp - iat`);
+ * `expiresIn`. Without any of these, `exp` is taken at face value on the device clock;
+ * without `exp` or `expiresIn`, the token is refreshed only when a request meets a 401.
+ * Throws an `auth/invalid_response` AuthError for a token that claims to be a JWT but
+ * cannot be read, has an unusable `exp`, or lives under {@link MIN_LIFETIME_MS}.
  */
-export function computeTiming({ accessToken, receivedAt, expiresIn, leewayMs, opaque }: TimingInput): TokenTiming {
-  let lifetime: number | undefined;
+export function computeTiming({ accessToken, sentAt, serverDate, expiresIn, leewayMs, opaque }: TimingInput): TokenTiming {
+  const bounds: number[] = [];
+  if (expiresIn) bounds.push(expiresIn * 1000);
   if (!opaque) {
-    let claims: Claims | undefined;
-    try {
-      if (accessToken.split('.').length == 3) claims = jwtDecode<Claims>(accessToken);
-    } catch {
-      // The decoder's message can quote the token: the fixed sentence below stands instead.
-    }
-    if (typeof claims != 'object' || !claims) throw invalidResponse('the access token is not a decodable JWT.');
-    const { exp, iat } = claims;
+    const { exp, iat } = readClaims(accessToken);
     if (exp !== undefined) {
       if (!isSeconds(exp) || (isSeconds(iat) && exp <= iat)) throw invalidResponse('the access token has an unusable exp claim.');
-      lifetime = isSeconds(iat) ? (exp - iat) * 1000 : exp * 1000 - receivedAt;
+      if (isSeconds(iat)) bounds.push((exp - iat) * 1000);
+      if (serverDate !== undefined) bounds.push(exp * 1000 - serverDate);
+      if (!bounds.length) bounds.push(exp * 1000 - sentAt);
     }
   }
-  lifetime ??= expiresIn && expiresIn * 1000;
-  if (lifetime === undefined) return { expiresAt: null, refreshAt: null };
+  if (!bounds.length) return { expiresAt: null, refreshAt: null };
+  const lifetime = Math.min(...bounds);
   // Accepting a token that is already (nearly) expired would refresh again at once, and
   // again: a loop against a broken server.
-  if (lifetime <= EXPIRY_SAFETY_MS) throw invalidResponse('the access token was already expired when it arrived.');
-  const expiresAt = receivedAt + lifetime;
+  if (lifetime < MIN_LIFETIME_MS) throw invalidResponse('the access token was already expired when it arrived.');
+  const expiresAt = sentAt + lifetime;
   return { expiresAt, refreshAt: expiresAt - Math.min(leewayMs, lifetime / 2) };
 }
 
-/** True when a token with this expiry should no longer be sent. */
-export function isExpired(expiresAt: number | null, now: number): boolean {
-  return expiresAt !== null && now >= expiresAt - EXPIRY_SAFETY_MS;
+/**
+ * True when a token with this timing should no longer be sent: a safety margin before its
+ * expiry, never more than half the time between its refresh point and its expiry.
+ */
+export function isExpired({ expiresAt, refreshAt }: TokenTiming, now: number): boolean {
+  if (expiresAt === null) return false;
+  const lead = refreshAt === null ? Infinity : expiresAt - refreshAt;
+  return now >= expiresAt - Math.min(EXPIRY_SAFETY_MS, lead / 2);
+}
+
+/** The `Date` header of an answer as ms on the server's clock, or undefined when it has none or it cannot be read. */
+export function serverDateOf(response: Response): number | undefined {
+  const value = Date.parse(response.headers.get('Date') ?? '');
+  return Number.isFinite(value) ? value : undefined;
 }

@@ -1,75 +1,101 @@
-import { AuthError, invalidResponse, type AuthErrorCode } from './errors';
-import { errorEnvelopeSchema, validate, type ErrorEnvelope } from './schemas';
+import type { Clock, TimerHandle } from './clock';
+import { AuthError } from './errors';
 
-/** The requests authloop makes itself. */
-export type AuthEndpoint = 'login' | 'refresh' | 'me' | 'logout';
+/** Why a request was given up: the client stopped (unmounted or destroyed). Not an Error: nothing to report. */
+export const STOPPED = { name: 'AbortError', message: 'The auth client stopped.' } as const;
 
-/** What an error classifier is shown: never the request, so never a token. */
-export interface ErrorResponseInfo {
-  endpoint: AuthEndpoint;
-  status: number;
-  /** The parsed JSON body, or null when it was not JSON. */
-  body: unknown;
+/** True when this error only says that the client stopped while the request was in flight. */
+export const isStopped = (error: AuthError) => error.cause === STOPPED;
+
+/** What an answer brought, with the local times around it and the server's clock where it said. */
+export interface Answer {
+  response: Response;
+  /** Local `now()` when the request was sent. */
+  sentAt: number;
 }
+
+export interface TransportOptions {
+  fetch: typeof fetch;
+  clock: Clock;
+  timeoutMs: number;
+}
+
+export interface Transport {
+  /**
+   * Sends a request. A failure to get any answer (offline, CORS, DNS, the timeout, the
+   * client stopping) is `auth/network`. With `timeout`, gives up after the request timeout.
+   */
+  send(request: Request, timeout: boolean): Promise<Answer>;
+  /** Aborts every request in flight: the client is stopping. */
+  abortAll(): void;
+}
+
+/** `fetch` with a timeout on the injected clock and one switch that aborts everything in flight. */
+export function createTransport({ fetch, clock, timeoutMs }: TransportOptions): Transport {
+  const inFlight = new Set<(reason: unknown) => void>();
+
+  function send(request: Request, timeout: boolean): Promise<Answer> {
+    const controller = new AbortController();
+    const sentAt = clock.now();
+    let timer: TimerHandle | undefined;
+    let abort!: (reason: unknown) => void;
+    // Raced as well as aborted: a custom fetch may ignore the signal. No DOMException: React
+    // Native has none, so the reasons are plain values.
+    const given = new Promise<never>((_, reject) => {
+      abort = (reason) => {
+        controller.abort(reason);
+        reject(new AuthError('auth/network', { cause: reason, detail: reason === STOPPED ? 'the client stopped.' : 'the request timed out.' }));
+      };
+    });
+    inFlight.add(abort);
+    if (timeout) timer = clock.setTimeout(() => abort({ name: 'TimeoutError', message: 'The request timed out.' }), timeoutMs);
+    // Called unbound, as the global fetch must be: `fetch: window.fetch` is a valid option.
+    const fetchOnce = fetch;
+    const answer = Promise.resolve()
+      .then(() => fetchOnce(new Request(request, { signal: controller.signal })))
+      .then(
+        (response) => ({ response, sentAt }),
+        (cause: unknown) => {
+          throw new AuthError('auth/network', { cause });
+        },
+      );
+    return Promise.race([answer, given]).finally(() => {
+      clock.clearTimeout(timer);
+      inFlight.delete(abort);
+    });
+  }
+
+  return {
+    send,
+    abortAll() {
+      inFlight.forEach((abort) => abort(STOPPED));
+    },
+  };
+}
+
+const ABSOLUTE = /^[a-z][a-z\d+.-]*:/i;
 
 /**
- * Decides which error a failed response becomes. Return `undefined` to keep the default.
- * Codes no HTTP answer can mean (`auth/storage`, `auth/invalid_config`) become `auth/http`.
- *
- * @example
- * // DummyJSON answers a wrong password with 400 { message: 'Invalid credentials' }
- * classifyError: ({ endpoint, status }) =>
- *   endpoint === 'login' && status === 400 ? 'auth/invalid_credentials' : undefined
+ * Where a path goes. Absolute URLs stay as they are; a path starting with `/` is appended
+ * to `baseUrl` (its documented prefix role: `https://api.example.com/v1` + `/auth/login`);
+ * any other path resolves with URL semantics against `baseUrl` taken as a directory
+ * (`api/todos` is `…/v1/api/todos`, `../x` is `…/x`).
  */
-export type ErrorClassifier = (info: ErrorResponseInfo) => AuthErrorCode | undefined;
+export function resolveUrl(baseUrl: string, path: string): string {
+  if (ABSOLUTE.test(path) || baseUrl === '') return path;
+  if (path.startsWith('/')) return baseUrl + path;
+  if (ABSOLUTE.test(baseUrl)) return new URL(path, baseUrl + '/').href;
+  // A relative baseUrl ('/api'): resolve on a placeholder origin, keep only the path.
+  const resolved = new URL(path, `http://placeholder.invalid${baseUrl.startsWith('/') ? '' : '/'}${baseUrl}/`);
+  return resolved.pathname + resolved.search + resolved.hash;
+}
 
-/** The default: 401 (or the envelope's code) on login is a wrong password; 400/401/403 on refresh is a rejection; 401 elsewhere is an ended session. */
-export function defaultErrorCode({ endpoint, status, body }: ErrorResponseInfo): AuthErrorCode {
-  const envelopeCode = (body as ErrorEnvelope | null)?.code;
-  if (endpoint === 'login' && (status === 401 || envelopeCode === 'auth/invalid_credentials')) {
-    return 'auth/invalid_credentials';
+/** The origin of a URL, or null when it has none that can be known here (a relative URL outside a page). */
+export function originOf(url: string): string | null {
+  const base = typeof location == 'undefined' ? undefined : location.href;
+  try {
+    return new URL(url, base).origin;
+  } catch {
+    return null;
   }
-  if (endpoint === 'refresh' && (status === 400 || status === 401 || status === 403)) return 'auth/refresh_rejected';
-  if (status === 401) return 'auth/session_expired';
-  return 'auth/http';
-}
-
-const HTTP_CODES: AuthErrorCode[] = [
-  'auth/invalid_credentials',
-  'auth/refresh_rejected',
-  'auth/session_expired',
-  'auth/network',
-  'auth/invalid_response',
-];
-
-/** Reads a body as JSON; `undefined` when it is not. Never rethrows the parser's message, which can quote the body. */
-export function readJson(response: Response): Promise<unknown> {
-  return response.text().then(JSON.parse).catch(() => undefined);
-}
-
-/**
- * Returns the JSON of a 2xx answer. Every failure becomes an AuthError:
- * `auth/invalid_response` for a 2xx that is not JSON, and the classifier's code for any other status.
- */
-export async function readResponse(endpoint: AuthEndpoint, response: Response, classify: ErrorClassifier | undefined): Promise<unknown> {
-  const body = await readJson(response);
-  const { status } = response;
-  if (response.ok) {
-    // A logout answers 204 as often as not: only the other endpoints owe a JSON body.
-    if (body === undefined && endpoint !== 'logout') throw invalidResponse('the body is not JSON.', undefined, status);
-    return body ?? null;
-  }
-  const envelope = await validate(errorEnvelopeSchema, body);
-  const info = { endpoint, status, body: body ?? null };
-  const classified = classify?.(info) ?? defaultErrorCode(info);
-  // Only what an answer can mean: a classifier's 'auth/storage', or a string the types do not know, is plain auth/http.
-  const code = HTTP_CODES.includes(classified) ? classified : 'auth/http';
-  throw new AuthError(code, { status, serverCode: envelope.ok ? envelope.value.code : undefined, detail: code === 'auth/http' ? `HTTP ${status}.` : undefined });
-}
-
-/** True for failures worth retrying later: no answer, or a server-side or rate-limit status. */
-export function isTransient(error: AuthError): boolean {
-  if (error.code === 'auth/network') return true;
-  const status = error.status ?? 0;
-  return error.code === 'auth/http' && (status >= 500 || status === 408 || status === 429);
 }

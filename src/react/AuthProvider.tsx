@@ -34,10 +34,12 @@ export function AuthProvider(props: AuthProviderProps) {
     throw new AuthError('auth/invalid_config', { detail: '<AuthProvider> needs a QueryClientProvider above it, or a queryClient prop.' });
   }
   // Config props are read once, like useState's initial value: a new client per render
-  // would drop the session. Pass `client` to control its lifetime.
+  // would drop the session. Its timer, wake-ups and channel run only while mounted.
   const [ownClient] = useState(() => (clientProp ? null : (createAuthClient(config) as AuthClient<RegisteredUser>)));
   const client = clientProp ?? ownClient!;
 
+  // Mounted in an effect, never during render: a provider that unmounts leaves nothing running.
+  useEffect(() => client.mount(), [client]);
   useEffect(() => client.bindQueryClient(queryClient), [client, queryClient]);
 
   const value = useMemo<AuthContextValue>(() => ({ client, queryClient }), [client, queryClient]);

@@ -28,9 +28,7 @@ const defaultRetry = (failureCount: number, error: AuthError) =>
  */
 export function useMe<TData = RegisteredUser>(options: UseMeOptions<TData> = {}): UseQueryResult<TData, AuthError> {
   const { client, queryClient } = useAuthContext('useMe');
-  const userId = useSession((session) =>
-    session.status === 'authenticated' ? ((session.user as { id?: string | number }).id ?? '') : null,
-  );
+  const userId = useSession((session) => (session.status === 'authenticated' ? (client.getUserId(session.user) ?? '') : null));
   return useQuery(
     {
       retry: defaultRetry,

@@ -33,23 +33,22 @@ export function useSession<TSelected>(
 ): TSelected {
   const { client } = useAuthContext('useSession');
   // Remember the last selection so that a new snapshot with an equal selection returns the
-  // very same value, which is what keeps useSyncExternalStore from re-rendering.
-  const memo = useRef<{ snapshot: Session; selected: TSelected } | null>(null);
+  // very same value, which is what keeps useSyncExternalStore from re-rendering. Keyed on
+  // the selector and isEqual too: a selector that reads a prop must see the new prop.
+  const memo = useRef<{ snapshot: Session; selector: typeof selector; isEqual: typeof isEqual; selected: TSelected } | null>(null);
   const select = (snapshot: Session): TSelected => {
     const last = memo.current;
-    if (last && last.snapshot === snapshot) return last.selected;
-    const selected = selector(snapshot);
-    if (last && isEqual(last.selected, selected)) {
-      memo.current = { snapshot, selected: last.selected };
-      return last.selected;
-    }
-    memo.current = { snapshot, selected };
+    if (last && last.snapshot === snapshot && last.selector === selector && last.isEqual === isEqual) return last.selected;
+    let selected = selector(snapshot);
+    if (last && last.isEqual === isEqual && isEqual(last.selected, selected)) selected = last.selected;
+    memo.current = { snapshot, selector, isEqual, selected };
     return selected;
   };
   const subscribe = useCallback((listener: () => void) => client.subscribe(listener), [client]);
+  // The server snapshot goes through the same memo, so an object-returning selector is stable during hydration.
   return useSyncExternalStore(
     subscribe,
     () => select(client.getSnapshot()),
-    () => selector(client.getServerSnapshot()),
+    () => select(client.getServerSnapshot()),
   );
 }

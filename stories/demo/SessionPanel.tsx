@@ -10,6 +10,7 @@ const REASONS: Record<EndReason, string> = {
   revoked: 'the server revoked it',
   'logged-out': 'you signed out',
   'other-tab': 'another tab signed out',
+  'refresh-failed': 'the server answered a refresh with a body authloop could not read',
 };
 
 /** Tracks token rotations while rendering (no effect, no ref): counts how often the token changed. */

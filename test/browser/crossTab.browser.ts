@@ -37,8 +37,9 @@ function twoTabs(storage: 'memory' | 'localStorage' = 'memory'): Tabs {
   const a = make();
   const b = make();
   clients.push(a, b);
-  a.getSnapshot();
-  b.getSnapshot();
+  // Mounted as <AuthProvider> mounts them: each listens to the other from here on.
+  a.mount();
+  b.mount();
   return { a, b, clock, control };
 }
 

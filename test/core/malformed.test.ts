@@ -53,13 +53,36 @@ describe('malformed login responses', () => {
 });
 
 describe('malformed refresh responses', () => {
-  it('keeps the session and retries later when a refresh answers garbage', async () => {
+  it('ends the session with refresh-failed when a 200 refresh answers garbage without a refresh token, never sending the spent one again', async () => {
+    const { makeClient, control, clock } = setup({ accessTokenTtl: 900 });
+    const client = makeClient();
+    await client.login(emily);
+    control.respondNext('refresh', 1, () => HttpResponse.json({ accessToken: 42 }));
+    await clock.advance(14 * MINUTE);
+    expect(client.getSnapshot()).toMatchObject({ status: 'unauthenticated', reason: 'refresh-failed', error: { code: 'auth/invalid_response' } });
+    await clock.advance(10 * MINUTE);
+    expect(control.counts().refresh).toBe(1);
+  });
+
+  it('keeps a valid new refresh token from a refused 200 refresh and retries with it', async () => {
     const { makeClient, control, clock } = setup({ accessTokenTtl: 900 });
     const client = makeClient();
     const good = await client.login(emily);
-    control.respondNext('refresh', 1, () => HttpResponse.json({ accessToken: 42 }));
+    const sent: string[] = [];
+    // The server rotates, then its answer is mangled on the way: a valid refresh token, a garbage access token.
+    control.respondNext('refresh', 1, async (request) => {
+      const { refreshToken } = (await request.json()) as { refreshToken: string };
+      sent.push(refreshToken);
+      const next = await control.issueSession('emilys');
+      return HttpResponse.json({ accessToken: 'not a jwt', refreshToken: next.refreshToken });
+    });
     await clock.advance(14 * MINUTE);
     expect(client.getSnapshot()).toMatchObject({ status: 'authenticated', accessToken: good.accessToken });
+    await clock.advance(1_000); // the retry, after its backoff
+    expect(control.counts().refresh).toBe(2);
+    expect(control.requests().filter((entry) => entry.usedSpentRefreshToken)).toHaveLength(0);
+    expect(client.getSnapshot()).toMatchObject({ status: 'authenticated' });
+    expect(sent).toHaveLength(1);
   });
 
   it('refuses a refreshed token that is already expired instead of refreshing in a loop', async () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { initialState, sessionReducer, type EngineState, type Session } from '../../src/core/sessionState';
+import { initialState, sessionReducer, type EngineState, type SessionRecord } from '../../src/core/sessionState';
 
 type User = { id: number; name: string };
-const session = (token: string, user: User = { id: 1, name: 'Emily' }): Session<User> => ({
+const session = (token: string, user: User = { id: 1, name: 'Emily' }): SessionRecord<User> => ({
   user,
   accessToken: token,
   refreshToken: `r-${token}`,

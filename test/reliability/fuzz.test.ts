@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { HttpResponse } from 'msw';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAuthError, type AuthErrorCode } from '../../src/core';
-import { MINUTE, emily, fakeJwt, setup, startMswServer } from '../harness';
+import { MINUTE, emily, fakeJwt, server, setup, startMswServer } from '../harness';
 
 startMswServer();
 afterEach(() => sessionStorage.clear());
@@ -12,7 +12,7 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 const PROPERTY_TIMEOUT_MS = 60_000;
 const CODES: AuthErrorCode[] = [
   'auth/invalid_credentials', 'auth/network', 'auth/invalid_response', 'auth/session_expired',
-  'auth/refresh_rejected', 'auth/http', 'auth/storage', 'auth/invalid_config',
+  'auth/refresh_rejected', 'auth/http', 'auth/storage', 'auth/invalid_config', 'auth/destroyed',
 ];
 
 const nowSeconds = () => Math.floor(Date.UTC(2026, 0, 1) / 1000);
@@ -106,20 +106,29 @@ describe('fuzzed boundary', () => {
     );
   }, PROPERTY_TIMEOUT_MS);
 
-  it('a garbage refresh response keeps the session and its token', async () => {
+  it('a garbage 200 refresh answer never crashes and never gets the spent refresh token sent again', async () => {
     await fc.assert(
       fc.asyncProperty(garbageBody, async (respond) => {
         const { makeClient, control, clock } = setup({ accessTokenTtl: 900 });
         const client = makeClient();
         const good = await client.login(emily);
+        const sentTokens: unknown[] = [];
+        server.events.on('request:start', async ({ request }) => {
+          if (request.url.endsWith('/auth/refresh')) sentTokens.push(((await request.clone().json()) as { refreshToken?: unknown }).refreshToken);
+        });
         control.respondNext('refresh', 1, respond);
         await clock.advance(14 * MINUTE);
+        await clock.advance(2 * MINUTE); // room for a retry
+        server.events.removeAllListeners();
         const snapshot = client.getSnapshot();
-        expect(snapshot.status).toBe('authenticated');
+        // The first refresh spent the login's token: it is never sent again.
+        expect(sentTokens.slice(1)).not.toContain(sentTokens[0]);
         if (snapshot.status === 'authenticated' && snapshot.accessToken !== good.accessToken) {
           // Only a body that really was a valid refresh answer may replace the token.
           expect(snapshot.expiresAt === null || snapshot.expiresAt > clock.now()).toBe(true);
         }
+        // Ended by the refused answer itself, or by the server refusing a refresh token salvaged from it.
+        if (snapshot.status === 'unauthenticated') expect(['refresh-failed', 'revoked']).toContain(snapshot.reason);
         client.destroy();
       }),
       { numRuns: RUNS },

@@ -41,7 +41,7 @@ function isValidSnapshot(snapshot: AuthSnapshot<unknown>): boolean {
     case 'authenticated':
       return typeof snapshot.accessToken === 'string' && typeof snapshot.isRefreshing === 'boolean' && snapshot.user !== undefined;
     case 'unauthenticated':
-      return [null, 'expired', 'revoked', 'logged-out', 'other-tab'].includes(snapshot.reason);
+      return [null, 'expired', 'revoked', 'logged-out', 'other-tab', 'refresh-failed'].includes(snapshot.reason);
     default:
       return false;
   }
@@ -96,7 +96,7 @@ abstract class Step implements fc.AsyncCommand<Model, World> {
     entry.violations += violations.length;
     entry.uncaught += world.uncaught.length - uncaughtBefore;
     expect(world.uncaught, `uncaught errors after ${this.toString()}`).toEqual([]);
-    expect(violations, `after ${this.toString()}`).toEqual([]);
+    expect(violations, `after ${this.toString()}: ${violations.join('; ')}`).toEqual([]);
   }
   abstract toString(): string;
 }

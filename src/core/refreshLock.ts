@@ -1,18 +1,9 @@
-import type { EndReason, Session } from './sessionState';
-
-export type TabMessage<TUser> =
-  | { type: 'session'; session: Session<TUser> }
-  | { type: 'ended'; reason: EndReason }
-  /** A tab took the refresh lock to replace the session whose access token is `from`. */
-  | { type: 'refreshing'; from: string }
-  /** That refresh is over, whatever its outcome (a `session` or `ended` message precedes success and rejection). */
-  | { type: 'refresh-settled'; from: string };
-
 const localQueues = new Map<string, Promise<unknown>>();
 
 /**
  * Runs `task` while holding the named lock: a Web Lock shared by every tab where the
- * browser has them, otherwise a queue shared by every client in this JavaScript realm.
+ * browser has them (secure contexts only), otherwise a queue shared by every client in
+ * this JavaScript realm.
  */
 export function withLock<T>(name: string, task: () => Promise<T>): Promise<T> {
   const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;

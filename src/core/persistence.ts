@@ -1,0 +1,113 @@
+import { AuthError } from './errors';
+import { andThen, isThenable, type MaybePromise } from './maybe';
+import type { SessionRecord } from './sessionState';
+import type { StorageAdapter } from './storage';
+
+const STORED_VERSION = 1;
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value == 'object' && value !== null && !Array.isArray(value);
+const isTime = (value: unknown): value is number | null => value === null || Number.isFinite(value);
+
+export function serializeSession<TUser>(session: SessionRecord<TUser>): string {
+  return JSON.stringify({ v: STORED_VERSION, ...session });
+}
+
+/**
+ * Reads a stored session back; anything unexpected (garbage, an old format) is `null`. The
+ * user comes back as it was stored: it is the user schema's output already, and a schema
+ * that transforms (snake_case to camelCase) must not be applied to it a second time.
+ */
+export function deserializeSession<TUser>(raw: string | null): SessionRecord<TUser> | null {
+  let data: unknown;
+  try {
+    data = JSON.parse(raw!);
+  } catch {
+    // Not JSON: unreadable, like every other shape below.
+  }
+  if (!isRecord(data) || data.v !== STORED_VERSION || data.user == null) return null;
+  const { accessToken, refreshToken, expiresAt, refreshAt } = data;
+  if (typeof accessToken != 'string' || !accessToken || (refreshToken !== null && typeof refreshToken != 'string')) return null;
+  if (!isTime(expiresAt) || !isTime(refreshAt)) return null;
+  return { user: data.user as TUser, accessToken, refreshToken, expiresAt, refreshAt };
+}
+
+/** Where the session lives between page loads, with every write awaited and in order. */
+export interface Persistence<TUser> {
+  /** The stored session; synchronous when the adapter is. Unreadable data is removed. */
+  read(): MaybePromise<SessionRecord<TUser> | null>;
+  /** The stored session once every write before this call has finished. */
+  readLatest(): Promise<SessionRecord<TUser> | null>;
+  /** Stores the session, or removes it for `null`; resolves once the adapter has finished. Never rejects. */
+  write(session: SessionRecord<TUser> | null): Promise<void>;
+}
+
+/**
+ * Persistence over a storage adapter, or none (memory). Writes go through one queue, so a
+ * logout's removal can never be overtaken by an earlier, slower write of the session.
+ * Failures go to `report` as `auth/storage`; the session in memory is kept.
+ */
+export function createPersistence<TUser>(adapter: StorageAdapter | null, key: string, report: (error: AuthError) => void): Persistence<TUser> {
+  let queue: Promise<void> = Promise.resolve();
+  let pending = 0;
+
+  // Sync or async, throwing or rejecting: the failure is reported once and `recover` answers.
+  function guard<T>(run: (area: StorageAdapter) => MaybePromise<T>, recover: () => T): MaybePromise<T> {
+    const fail = (cause: unknown) => {
+      report(new AuthError('auth/storage', { cause }));
+      return recover();
+    };
+    try {
+      const result = run(adapter!);
+      return isThenable(result) ? Promise.resolve(result).then(undefined, fail) : result;
+    } catch (cause) {
+      return fail(cause);
+    }
+  }
+
+  // The failure that led here was reported once; nothing more can be done if this fails too.
+  function removeQuietly(): Promise<void> {
+    return Promise.resolve()
+      .then(() => adapter!.remove(key))
+      .then(undefined, () => undefined);
+  }
+
+  function store(session: SessionRecord<TUser> | null): Promise<void> {
+    return Promise.resolve(
+      guard<unknown>(
+        (area) => (session ? area.set(key, serializeSession(session)) : area.remove(key)),
+        // What is left stored holds a refresh token that has since been spent: a reload would
+        // present it, and a rotating server would revoke the whole session for reuse.
+        () => (session ? removeQuietly() : undefined),
+      ),
+    ).then(() => undefined);
+  }
+
+  function read(): MaybePromise<SessionRecord<TUser> | null> {
+    if (!adapter) return null;
+    return guard(
+      (area) =>
+        andThen(area.get(key), (raw) => {
+          const session = deserializeSession<TUser>(raw);
+          // Whatever is stored but unreadable (garbage, an old format) is removed, once.
+          if (raw != null && !session) void write(null);
+          return session;
+        }),
+      () => null,
+    );
+  }
+
+  function write(session: SessionRecord<TUser> | null): Promise<void> {
+    if (!adapter) return Promise.resolve();
+    pending += 1;
+    // With nothing queued the write starts at once: a synchronous storage is written before this returns.
+    queue = (pending === 1 ? store(session) : queue.then(() => store(session))).finally(() => void (pending -= 1));
+    return queue;
+  }
+
+  return {
+    read,
+    readLatest: () => queue.then(read),
+    write,
+  };
+}

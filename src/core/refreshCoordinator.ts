@@ -1,0 +1,221 @@
+import { sleep, type Clock } from './clock';
+import { AuthError, toAuthError } from './errors';
+import type { Persistence } from './persistence';
+import { isTransient, type ContractProtocol } from './protocol';
+import { withLock, yieldToMessages } from './refreshLock';
+import type { RefreshScheduler } from './refreshScheduler';
+import type { EndReason, SessionRecord } from './sessionState';
+import type { SessionStore } from './sessionStore';
+import { openTabChannel, type TabChannel, type TabMessage } from './tabChannel';
+import { isStopped } from './transport';
+
+/** A refresh answer, before it is read. */
+export interface RefreshAnswer {
+  body: unknown;
+  sentAt: number;
+  serverDate?: number | undefined;
+}
+
+export interface CoordinatorOptions<TUser> {
+  store: SessionStore<TUser>;
+  persistence: Persistence<TUser>;
+  scheduler: RefreshScheduler;
+  protocol: ContractProtocol;
+  clock: Clock;
+  /** The name of the lock and of the tab channel. */
+  name: string;
+  crossTab: boolean;
+  /** The refresh token travels in an HttpOnly cookie. */
+  refreshInCookie: boolean;
+  /** How long to wait for another tab's refresh to settle before going ahead. */
+  timeoutMs: number;
+  /** Sends a refresh of `base` (null: whatever refresh cookie the browser holds). */
+  requestRefresh(base: SessionRecord<TUser> | null): Promise<RefreshAnswer>;
+  /** Reads a refresh answer into the session that replaces `base` (null: a new session, user from me). */
+  readRefresh(answer: RefreshAnswer, base: SessionRecord<TUser> | null): Promise<SessionRecord<TUser>>;
+  report(error: AuthError): void;
+  /** False once the client is destroyed: nothing is written after that. */
+  isLive(): boolean;
+}
+
+export interface RefreshCoordinator<TUser> {
+  /** Refreshes the current session; callers for the same session share one flight. */
+  refresh(): Promise<void>;
+  /** With nothing stored and the refresh token in a cookie: one silent refresh; refused means signed out. */
+  probeCookie(): Promise<void>;
+  /** True while a refresh of the current session is in flight. */
+  busy(): boolean;
+  /** Makes `session` the session here and in every tab, and stores it. */
+  commit(session: SessionRecord<TUser>): Promise<void>;
+  /** Ends the session here and in every tab, and removes it from storage. */
+  end(reason: EndReason, error: AuthError | null): Promise<void>;
+  /** Listens to the other tabs (a client's mount). */
+  open(): void;
+  close(): void;
+}
+
+/**
+ * One refresh at a time: single flight per session, the refresh lock across tabs, and the
+ * messages that let one tab adopt another's rotation instead of spending the token again.
+ */
+export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUser>): RefreshCoordinator<TUser> {
+  const { store, persistence, scheduler, protocol, clock, name, report, isLive } = options;
+  const current = () => store.getState().session;
+  let flight: { base: SessionRecord<TUser>; promise: Promise<void> } | null = null;
+  let channel: TabChannel<TUser> | null = null;
+  // A refresh another tab announced for the session this tab shares with it.
+  let remote: { from: string; settled: Promise<void>; settle: () => void } | null = null;
+
+  const post = (message: TabMessage<TUser>) => channel?.post(message);
+
+  function settleRemote() {
+    remote?.settle();
+    remote = null;
+  }
+
+  function onTabMessage(message: TabMessage<TUser>) {
+    if (!isLive()) return;
+    if (message.type === 'refreshing') {
+      if (current()?.accessToken !== message.from) return;
+      let settle = () => {};
+      const settled = new Promise<void>((resolve) => (settle = resolve));
+      remote = { from: message.from, settled, settle };
+      return;
+    }
+    if (message.type === 'refresh-settled') {
+      if (remote?.from === message.from) settleRemote();
+      return;
+    }
+    if (message.type === 'session') {
+      if (current()?.accessToken !== message.session.accessToken) {
+        scheduler.reset();
+        store.dispatch({ type: 'session', session: message.session });
+      }
+    } else if (current()) {
+      store.dispatch({ type: 'ended', reason: 'other-tab' });
+    }
+    settleRemote();
+  }
+
+  async function commit(session: SessionRecord<TUser>) {
+    // A request that settles after destroy() must not write anything anywhere.
+    if (!isLive()) return;
+    scheduler.reset();
+    store.dispatch({ type: 'session', session });
+    post({ type: 'session', session });
+    await persistence.write(session);
+  }
+
+  async function end(reason: EndReason, error: AuthError | null) {
+    if (!isLive()) return;
+    scheduler.reset();
+    store.dispatch({ type: 'ended', reason, error });
+    post({ type: 'ended', reason });
+    await persistence.write(null);
+  }
+
+  // A 200 whose body was refused: the server has rotated already, so the token sent is spent.
+  async function spent(base: SessionRecord<TUser>, body: unknown, error: AuthError) {
+    // A cookie the browser stored with that answer is the new one: retrying sends it, not the old.
+    if (options.refreshInCookie) return scheduler.failed(error);
+    const refreshToken = protocol.salvageRefreshToken(body);
+    if (!refreshToken) return end('refresh-failed', error);
+    await commit({ ...base, refreshToken });
+    scheduler.failed(error);
+  }
+
+  async function run(base: SessionRecord<TUser>): Promise<void> {
+    if (base.refreshToken === null && !options.refreshInCookie) {
+      const error = new AuthError('auth/session_expired');
+      await end('expired', error);
+      throw error;
+    }
+    const from = base.accessToken;
+    let announced = false;
+    let answer: RefreshAnswer | null = null;
+    store.dispatch({ type: 'refreshing', value: true });
+    try {
+      await withLock(`authloop:refresh:${name}`, async () => {
+        // Another tab may have rotated the tokens while this one waited for the lock. It said
+        // so when it took the lock, long before it let go; its new session may still be on
+        // the way (memory storage has no other copy), so wait for it rather than spend the
+        // token again.
+        if (channel) await yieldToMessages();
+        if (remote?.from === from) await Promise.race([remote.settled, sleep(clock, options.timeoutMs)]);
+        if (current() !== base || !isLive()) return;
+        const stored = await persistence.readLatest();
+        // A logout or a login while storage was read: it wins.
+        if (current() !== base || !isLive()) return;
+        if (stored && stored.accessToken !== from && stored.refreshToken !== base.refreshToken) {
+          scheduler.reset();
+          return store.dispatch({ type: 'session', session: stored });
+        }
+        announced = true;
+        post({ type: 'refreshing', from });
+        answer = await options.requestRefresh(base);
+        const next = await options.readRefresh(answer, base);
+        // A logout, a login or another tab's session replaced this one meanwhile: it wins.
+        if (current() === base) await commit(next);
+      });
+    } catch (caught) {
+      const error = toAuthError(caught);
+      if (current() === base && isLive()) {
+        if (isStopped(error)) store.dispatch({ type: 'refreshing', value: false });
+        else {
+          // Answered 2xx (a body that is not JSON, or one that did not read): the token is spent.
+          const answered = answer !== null || (error.code === 'auth/invalid_response' && (error.status ?? 0) >= 200 && (error.status ?? 0) < 300);
+          if (answered) await spent(base, (answer as RefreshAnswer | null)?.body, error);
+          else if (isTransient(error) || error.code === 'auth/invalid_response') scheduler.failed(error);
+          else await end(protocol.endReason(error), error);
+          store.dispatch({ type: 'refreshing', value: false });
+          report(error);
+        }
+      }
+      throw error;
+    } finally {
+      // Last, after the `session` or `ended` message: a tab waiting on this refresh must
+      // hear its outcome before it stops waiting, or it would spend the token again.
+      if (announced) post({ type: 'refresh-settled', from });
+    }
+  }
+
+  return {
+    refresh() {
+      const base = current();
+      if (!base) return Promise.reject(new AuthError('auth/session_expired'));
+      if (flight?.base === base) return flight.promise;
+      const promise = run(base).finally(() => {
+        if (flight?.promise === promise) flight = null;
+      });
+      flight = { base, promise };
+      return promise;
+    },
+    async probeCookie() {
+      try {
+        await withLock(`authloop:refresh:${name}`, async () => {
+          if (current() || !isLive()) return;
+          const next = await options.readRefresh(await options.requestRefresh(null), null);
+          if (!current()) await commit(next);
+        });
+      } catch (caught) {
+        const error = toAuthError(caught);
+        if (current() || !isLive() || isStopped(error)) return;
+        // No cookie, or one the server refused: simply signed out. Anything else is worth showing.
+        const refused = error.code === 'auth/refresh_rejected' || error.code === 'auth/session_expired';
+        store.dispatch({ type: 'ended', reason: null, error: refused ? null : error });
+        if (!refused) report(error);
+      }
+    },
+    busy: () => flight !== null && flight.base === current(),
+    commit,
+    end,
+    open() {
+      if (options.crossTab) channel ??= openTabChannel(`authloop:${name}`, onTabMessage);
+    },
+    close() {
+      channel?.close();
+      channel = null;
+      settleRemote();
+    },
+  };
+}
