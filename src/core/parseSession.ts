@@ -13,6 +13,7 @@ export interface ParseOptions<TUser> {
 /** Local times around the request that brought a grant, and the server's clock where it said. */
 export interface GrantTiming {
   sentAt: number;
+  receivedAt?: number | undefined;
   serverDate?: number | undefined;
 }
 

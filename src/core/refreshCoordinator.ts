@@ -13,6 +13,7 @@ import { isStopped } from './transport';
 export interface RefreshAnswer {
   body: unknown;
   sentAt: number;
+  receivedAt: number;
   serverDate?: number | undefined;
 }
 

@@ -28,6 +28,8 @@ export interface TimingInput {
   accessToken: string;
   /** Local `now()` when the request that brought the token was sent. */
   sentAt: number;
+  /** Local `now()` when its answer arrived; default `sentAt`. */
+  receivedAt?: number | undefined;
   /** The answer's `Date` header (ms on the server's clock), where it had one. */
   serverDate?: number | undefined;
   /** `expiresIn` (seconds) from the response, if the server sent one. */
@@ -54,14 +56,14 @@ function readClaims(accessToken: string): Claims {
  *
  * The server's clock and the device's may disagree by hours, so only differences of server
  * times are trusted, laid from the moment the request was sent (the token cannot be older
- * than that). The lifetime is the shortest of: `exp - iat`; `exp` minus the answer's `Date`
+ * than that; but see the note on slow round trips below). The lifetime is the shortest of: `exp - iat`; `exp` minus the answer's `Date`
  * (servers that copy the refresh token's `iat` into refreshed tokens overstate `exp - iat`);
  * `expiresIn`. Without any of these, `exp` is taken at face value on the device clock;
  * without `exp` or `expiresIn`, the token is refreshed only when a request meets a 401.
  * Throws an `auth/invalid_response` AuthError for a token that claims to be a JWT but
  * cannot be read, has an unusable `exp`, or lives under {@link MIN_LIFETIME_MS}.
  */
-export function computeTiming({ accessToken, sentAt, serverDate, expiresIn, leewayMs, opaque }: TimingInput): TokenTiming {
+export function computeTiming({ accessToken, sentAt, receivedAt = sentAt, serverDate, expiresIn, leewayMs, opaque }: TimingInput): TokenTiming {
   const bounds: number[] = [];
   if (expiresIn) bounds.push(expiresIn * 1000);
   if (!opaque) {
@@ -78,7 +80,10 @@ export function computeTiming({ accessToken, sentAt, serverDate, expiresIn, leew
   // Accepting a token that is already (nearly) expired would refresh again at once, and
   // again: a loop against a broken server.
   if (lifetime < MIN_LIFETIME_MS) throw invalidResponse('the access token was already expired when it arrived.');
-  const expiresAt = sentAt + lifetime;
+  // A round trip that ate half the lifetime is a device that slept or a connection that
+  // stalled, not a slow server: the token was issued near the end of it, and laying it from
+  // the send would refresh on arrival, and again, whenever the trip outlasts the token.
+  const expiresAt = (receivedAt - sentAt > lifetime / 2 ? receivedAt : sentAt) + lifetime;
   return { expiresAt, refreshAt: expiresAt - Math.min(leewayMs, lifetime / 2) };
 }
 

@@ -1,0 +1,50 @@
+import type { Clock } from './clock';
+import { isThenable } from './maybe';
+import type { Persistence } from './persistence';
+import type { RefreshCoordinator } from './refreshCoordinator';
+import type { SessionRecord } from './sessionState';
+import type { SessionStore } from './sessionStore';
+import { isExpired } from './tokens';
+
+export interface SessionRestoreOptions<TUser> {
+  store: SessionStore<TUser>;
+  persistence: Persistence<TUser>;
+  coordinator: RefreshCoordinator<TUser>;
+  clock: Clock;
+  /** The refresh token is in an HttpOnly cookie: with nothing stored, one silent refresh may restore. */
+  refreshInCookie: boolean;
+}
+
+/** The start of a client: what storage holds, then what that still owes (a refresh, the cookie probe). */
+export function createSessionRestore<TUser>({ store, persistence, coordinator, clock, refreshInCookie }: SessionRestoreOptions<TUser>) {
+  let restoring: Promise<void> | null = null;
+  let probing: Promise<void> | null = null;
+  const loading = () => store.getState().snapshot.status === 'loading';
+
+  function apply(session: SessionRecord<TUser> | null) {
+    if (store.getState().session || !loading()) return; // a login or another tab got there first
+    if (session && !isExpired(session, clock.now())) store.dispatch({ type: 'session', session });
+    else if (session && (session.refreshToken !== null || refreshInCookie)) store.dispatch({ type: 'session', session, pending: true });
+    else if (session) void coordinator.end('expired', null);
+    // Nothing stored, with the refresh token in a cookie: `loading` until one silent refresh.
+    else if (!refreshInCookie) store.dispatch({ type: 'ended', reason: null });
+  }
+
+  /** Reads storage once; a synchronous storage restores at once, so the first render can be authenticated. */
+  function restore(): Promise<void> {
+    if (restoring) return restoring;
+    const read = persistence.read();
+    restoring = isThenable(read) ? Promise.resolve(read).then(apply, () => apply(null)) : Promise.resolve(apply(read));
+    return restoring;
+  }
+
+  /** Restores, then settles what a restored start owes: the refresh of an expired session, or the cookie probe. */
+  async function ready(): Promise<void> {
+    await restore();
+    if (!loading()) return;
+    if (store.getState().session) await coordinator.refresh().catch(() => undefined);
+    else await (probing ??= coordinator.probeCookie());
+  }
+
+  return { restore, ready };
+}
