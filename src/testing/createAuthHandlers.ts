@@ -1,7 +1,8 @@
 import { http, HttpResponse, type DefaultBodyType, type HttpHandler } from 'msw';
+import { handleAdmin, listAdminRoutes } from './adminRoutes';
 import { createFakeAuthServer } from './fakeAuthServer';
 import type { AuthHandlersControl, FakeAuthServerOptions, ResponseFactory } from './fakeAuthTypes';
-import { ENDPOINT_METHODS, ENDPOINTS, endpointUrls, refreshCookiePath, type FakeEndpoint } from './routes';
+import { ENDPOINT_METHODS, ENDPOINTS, endpointUrls, joinUrl, refreshCookiePath, type FakeEndpoint } from './routes';
 
 export type { FakeEndpoint } from './routes';
 export type {
@@ -19,6 +20,11 @@ export interface AuthHandlersOptions extends FakeAuthServerOptions {
   baseUrl?: string;
   /** Path of each endpoint, appended to `baseUrl`. */
   paths?: Partial<Record<FakeEndpoint, string>>;
+  /**
+   * Also answer the admin routes `startAuthServer` serves (`/__admin/counts` and the rest,
+   * under `baseUrl`), for a page that steers its server over HTTP. Default `false`.
+   */
+  adminRoutes?: boolean;
 }
 
 /** What {@link createAuthHandlers} returns. */
@@ -56,7 +62,7 @@ const toMsw = (response: Response): Response => (response.type === 'error' ? Htt
  * await clock.advance(15 * 60_000); // access tokens issued before now have expired
  */
 export function createAuthHandlers(options: AuthHandlersOptions = {}): AuthHandlers {
-  const { baseUrl = DEFAULT_BASE_URL, paths, ...serverOptions } = options;
+  const { baseUrl = DEFAULT_BASE_URL, paths, adminRoutes = false, ...serverOptions } = options;
   const urls = endpointUrls(baseUrl, paths);
   const server = createFakeAuthServer({
     ...serverOptions,
@@ -68,5 +74,11 @@ export function createAuthHandlers(options: AuthHandlersOptions = {}): AuthHandl
     const route = ENDPOINT_METHODS[endpoint] === 'POST' ? http.post : http.get;
     return route(urls[endpoint], async ({ request, cookies }) => toMsw(await server.handle(endpoint, request, cookies)));
   });
+  if (adminRoutes) {
+    // Every method, so a wrong one gets the same 405 as from startAuthServer.
+    for (const { path } of listAdminRoutes()) {
+      handlers.push(http.all(joinUrl(baseUrl, path), async ({ request }) => (await handleAdmin(server, path, request)) ?? undefined));
+    }
+  }
   return { handlers, control: server.control, urls };
 }
