@@ -93,7 +93,7 @@ export interface AuthHandlersControl {
   setLifetimes(lifetimes: Partial<TokenLifetimes>): void;
   /** Requests received per endpoint, including failed and still-pending ones. */
   counts(): Record<FakeEndpoint, number>;
-  /** Answered requests, oldest first. */
+  /** Handled requests, oldest first; one held by a response delay is listed once handled. */
   requests(): RequestLogEntry[];
   /** How many `me`/`todos` requests carried an access token already expired at the server. */
   expiredAccessTokenRequests(): number;

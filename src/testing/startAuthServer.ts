@@ -8,7 +8,10 @@ import { createStaticFiles, type StaticFile } from './staticFiles';
 
 /** Options of {@link startAuthServer}. Every field is optional. */
 export interface AuthServerOptions extends FakeAuthServerOptions {
-  /** Address to listen on. Default `'127.0.0.1'`: reachable from this machine only. */
+  /**
+   * Address to listen on. Default `'127.0.0.1'`: reachable from this machine only. The admin
+   * routes take no credentials, so listen wider only on a network you trust.
+   */
   host?: string;
   /** Port to listen on. Default `0`: a free port the system picks; read it from `url`. */
   port?: number;
