@@ -13,7 +13,13 @@ async function keepUseClient() {
 }
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', core: 'src/core/index.ts', testing: 'src/testing/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    core: 'src/core/index.ts',
+    testing: 'src/testing/index.ts',
+    // Node only (node:http): an entry of its own, so the browser-safe `testing` never reaches it.
+    'testing/server': 'src/testing/server.ts',
+  },
   format: ['esm', 'cjs'],
   // One shared chunk, so `authloop` and `authloop/core` use the same engine code.
   splitting: true,
@@ -21,6 +27,9 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'es2022',
+  // Keep `node:http` as written: tsup strips the prefix by default, and an unprefixed `http`
+  // reads as a package name to a bundler or a runtime that is not Node.
+  removeNodeProtocol: false,
   external: [/^react($|\/)/, 'react-dom', /^@tanstack\//, /^zod($|\/)/, 'jwt-decode', /^msw($|\/)/],
   onSuccess: keepUseClient,
 });

@@ -2,7 +2,9 @@
 //   1. every entry loads with ESM `import` and CJS `require`, and both give the same exports;
 //   2. the React entry starts with the 'use client' directive, the framework-free core does not;
 //   3. `sideEffects: false` holds: loading an entry touches no browser or timer global and
-//      adds no global (watched in a child process), and a bundler drops an unused import.
+//      adds no global (watched in a child process), and a bundler drops an unused import;
+//   4. each entry imports only what its platform has: `testing` (loaded by stories in the
+//      browser) reaches no `node:` module, `testing/server` (plain Node) reaches no msw.
 // Run after `tsup`. Prints one line per check; exits 1 if any fails.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
@@ -16,7 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 const require = createRequire(import.meta.url);
-const ENTRIES = ['index', 'core', 'testing'];
+const ENTRIES = ['index', 'core', 'testing', 'testing/server'];
 const file = (entry, format) => join(dist, `${entry}.${format === 'esm' ? 'js' : 'cjs'}`);
 
 // Globals whose use at import time would be a side effect, or would break SSR and Node.
@@ -117,10 +119,18 @@ async function main() {
     write: false,
     format: 'esm',
     logLevel: 'silent',
-    external: externalPatterns(pkg),
+    // The Node-only entry imports node:http; a bundler for Node resolves it, and drops it too.
+    external: [...externalPatterns(pkg), 'node:*'],
   });
   const leftover = unused.outputFiles[0].text.trim();
   check("bundler: `import 'authloop'` (every entry, nothing used) bundles to nothing", leftover === '', leftover.slice(0, 200));
+
+  // 4. Import boundaries, read from what each built entry imports, its chunks included.
+  const imports = async (entry) => (await externalImports('esm', [entry])).filter((id) => !id.startsWith('.'));
+  const browserUnsafe = (await imports('testing')).filter((id) => id.startsWith('node:'));
+  check('testing: imports no node: module (browser-safe)', browserUnsafe.length === 0, browserUnsafe.join(', '));
+  const mswImports = (await imports('testing/server')).filter((id) => id === 'msw' || id.startsWith('msw/'));
+  check('testing/server: imports no msw', mswImports.length === 0, mswImports.join(', '));
 
   for (const { name, ok, detail } of results) console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${!ok && detail ? `: ${detail}` : ''}`);
   const failed = results.filter((r) => !r.ok).length;
@@ -138,10 +148,10 @@ function externalPatterns(pkg) {
   return [...Object.keys(pkg.peerDependencies ?? {}), ...Object.keys(pkg.dependencies ?? {})].flatMap((name) => [name, `${name}/*`]);
 }
 
-/** The other packages the built entries import, as written in the built files. */
-async function externalImports(format) {
+/** The other packages the built entries (default: all) import, as written in the built files. */
+async function externalImports(format, entries = ENTRIES) {
   const result = await build({
-    entryPoints: ENTRIES.map((entry) => file(entry, format)),
+    entryPoints: entries.map((entry) => file(entry, format)),
     bundle: true,
     write: false,
     metafile: true,
