@@ -1,4 +1,5 @@
 import type { Clock } from './clock';
+import { newLineage, nextGeneration } from './lineage';
 import { invalidResponse, type AuthError } from './errors';
 import { parseSession, parseUser, type ParseOptions } from './parseSession';
 import { isTransient, readAnswer, type ContractProtocol, type ProtocolRequest } from './protocol';
@@ -13,6 +14,9 @@ export interface AuthRequestsOptions<TUser> extends ParseOptions<TUser> {
   protocol: ContractProtocol;
   transport: Transport;
   clock: Clock;
+  random: () => number;
+  /** When a login happens, for its lineage. */
+  loginTime(): number;
 }
 
 /** The engine's own requests, built by the protocol and sent by the transport, and their answers read into sessions. */
@@ -51,7 +55,10 @@ export function createAuthRequests<TUser>(options: AuthRequestsOptions<TUser>) {
    */
   async function readSession(endpoint: 'login' | 'refresh', answer: RefreshAnswer, base: SessionRecord<TUser> | null): Promise<SessionRecord<TUser>> {
     const grant = await protocol.readGrant(endpoint, answer.body);
-    const session = parseSession(grant, options, answer, base ?? { user: undefined as TUser, refreshToken: null });
+    const keep = base
+      ? { ...base, lineage: nextGeneration(base.lineage) }
+      : { user: undefined as TUser, refreshToken: null, lineage: newLineage(options.loginTime(), options.random) };
+    const session = parseSession(grant, options, answer, keep);
     if (base) return session;
     const user = grant.user === undefined ? await userFromMe(grant.accessToken) : await parseUser(userSchema, grant.user);
     return { ...session, user };

@@ -49,7 +49,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
   const queryClients = new Set<QueryClient>(options.queryClient ? [options.queryClient] : []);
   const protocol = createContractProtocol({ ...config, classifyError: options.classifyError });
   const transport = createTransport(config);
-  const requests = createAuthRequests<TUser>({ ...config, protocol, transport });
+  const requests = createAuthRequests<TUser>({ ...config, protocol, transport, loginTime: (): number => coordinator.loginTime() });
   const persistence = createPersistence<TUser>(config.storage, config.storageKey, report);
   const store = createSessionStore<TUser>({ snapshot: serverSnapshot, session: null }, onTransition);
   const current = () => store.getState().session;

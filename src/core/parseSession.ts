@@ -27,11 +27,11 @@ export function parseSession<TUser>(
   grant: Grant,
   options: Omit<ParseOptions<TUser>, 'userSchema'>,
   timing: GrantTiming,
-  keep: { user: TUser; refreshToken: string | null },
+  keep: Pick<SessionRecord<TUser>, 'user' | 'refreshToken' | 'lineage'>,
 ): SessionRecord<TUser> {
   const { accessToken, refreshToken, expiresIn } = grant;
   const expiry = computeTiming({ accessToken, expiresIn, leewayMs: options.leewayMs, opaque: options.opaqueTokens, ...timing });
-  return { user: keep.user, accessToken, refreshToken: refreshToken ?? keep.refreshToken, ...expiry };
+  return { user: keep.user, accessToken, refreshToken: refreshToken ?? keep.refreshToken, ...expiry, lineage: keep.lineage };
 }
 
 /** The user of a login or of GET me, validated by the user schema; `status` is the answer's, where known. */

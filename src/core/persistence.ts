@@ -1,5 +1,6 @@
 import { AuthError } from './errors';
 import { andThen, isThenable, type MaybePromise } from './maybe';
+import { isLineage, LEGACY_LINEAGE } from './lineage';
 import type { SessionRecord } from './sessionState';
 import type { StorageAdapter } from './storage';
 
@@ -29,7 +30,8 @@ export function deserializeSession<TUser>(raw: string | null): SessionRecord<TUs
   const { accessToken, refreshToken, expiresAt, refreshAt } = data;
   if (typeof accessToken != 'string' || !accessToken || (refreshToken !== null && typeof refreshToken != 'string')) return null;
   if (!isTime(expiresAt) || !isTime(refreshAt)) return null;
-  return { user: data.user as TUser, accessToken, refreshToken, expiresAt, refreshAt };
+  const lineage = isLineage(data.lineage) ? data.lineage : LEGACY_LINEAGE;
+  return { user: data.user as TUser, accessToken, refreshToken, expiresAt, refreshAt, lineage };
 }
 
 /** Where the session lives between page loads, with every write awaited and in order. */
@@ -40,6 +42,12 @@ export interface Persistence<TUser> {
   readLatest(): Promise<SessionRecord<TUser> | null>;
   /** Stores the session, or removes it for `null`; resolves once the adapter has finished. Never rejects. */
   write(session: SessionRecord<TUser> | null): Promise<void>;
+  /**
+   * In the same queue: reads what is stored, and writes what `decide` answers (a session,
+   * or `null` to remove), or nothing for `undefined`. For storage other tabs share, where
+   * a tab must not overwrite a newer session another tab stored.
+   */
+  update(decide: (stored: SessionRecord<TUser> | null) => SessionRecord<TUser> | null | undefined): Promise<void>;
 }
 
 /**
@@ -97,17 +105,27 @@ export function createPersistence<TUser>(adapter: StorageAdapter | null, key: st
     );
   }
 
-  function write(session: SessionRecord<TUser> | null): Promise<void> {
+  // With nothing queued a task starts at once: a synchronous storage is written before the call returns.
+  function enqueue(task: () => Promise<void>): Promise<void> {
     if (!adapter) return Promise.resolve();
     pending += 1;
-    // With nothing queued the write starts at once: a synchronous storage is written before this returns.
-    queue = (pending === 1 ? store(session) : queue.then(() => store(session))).finally(() => void (pending -= 1));
+    queue = (pending === 1 ? task() : queue.then(task)).finally(() => void (pending -= 1));
     return queue;
+  }
+
+  const write = (session: SessionRecord<TUser> | null) => enqueue(() => store(session));
+
+  function update(decide: (stored: SessionRecord<TUser> | null) => SessionRecord<TUser> | null | undefined): Promise<void> {
+    return enqueue(async () => {
+      const next = decide(await read());
+      if (next !== undefined) await store(next);
+    });
   }
 
   return {
     read,
     readLatest: () => queue.then(read),
     write,
+    update,
   };
 }

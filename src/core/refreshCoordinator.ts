@@ -1,13 +1,16 @@
-import { sleep, type Clock } from './clock';
+import type { Clock } from './clock';
 import { AuthError, toAuthError } from './errors';
+import { nextGeneration } from './lineage';
 import type { Persistence } from './persistence';
 import { isTransient, type ContractProtocol } from './protocol';
 import { withLock, yieldToMessages } from './refreshLock';
 import type { RefreshScheduler } from './refreshScheduler';
 import type { EndReason, SessionRecord } from './sessionState';
 import type { SessionStore } from './sessionStore';
-import { openTabChannel, type TabChannel, type TabMessage } from './tabChannel';
+import { createTabSync, keyOf } from './tabSync';
 import { isStopped } from './transport';
+
+const STOPPED = Symbol('stopped');
 
 /** A refresh answer, before it is read. */
 export interface RefreshAnswer {
@@ -37,6 +40,7 @@ export interface CoordinatorOptions<TUser> {
   report(error: AuthError): void;
   /** False once the client is destroyed: nothing is written after that. */
   isLive(): boolean;
+  random: () => number;
 }
 
 export interface RefreshCoordinator<TUser> {
@@ -52,7 +56,10 @@ export interface RefreshCoordinator<TUser> {
   end(reason: EndReason, error: AuthError | null): Promise<void>;
   /** Listens to the other tabs (a client's mount). */
   open(): void;
+  /** Stops listening, and gives up whatever a refresh inside the lock still waits for. */
   close(): void;
+  /** The time of a new login: after every login this tab knows of, so it is the newest in every tab. */
+  loginTime(): number;
 }
 
 /**
@@ -60,59 +67,30 @@ export interface RefreshCoordinator<TUser> {
  * messages that let one tab adopt another's rotation instead of spending the token again.
  */
 export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUser>): RefreshCoordinator<TUser> {
-  const { store, persistence, scheduler, protocol, clock, name, report, isLive } = options;
+  const { store, scheduler, protocol, clock, name, report, isLive } = options;
+  const tabs = createTabSync(options);
   const current = () => store.getState().session;
+  const lockName = `authloop:refresh:${name}`;
   let flight: { base: SessionRecord<TUser>; promise: Promise<void> } | null = null;
-  let channel: TabChannel<TUser> | null = null;
-  // A refresh another tab announced for the session this tab shares with it.
-  let remote: { from: string; settled: Promise<void>; settle: () => void } | null = null;
-
-  const post = (message: TabMessage<TUser>) => channel?.post(message);
-
-  function settleRemote() {
-    remote?.settle();
-    remote = null;
-  }
-
-  function onTabMessage(message: TabMessage<TUser>) {
-    if (!isLive()) return;
-    if (message.type === 'refreshing') {
-      if (current()?.accessToken !== message.from) return;
-      let settle = () => {};
-      const settled = new Promise<void>((resolve) => (settle = resolve));
-      remote = { from: message.from, settled, settle };
-      return;
-    }
-    if (message.type === 'refresh-settled') {
-      if (remote?.from === message.from) settleRemote();
-      return;
-    }
-    if (message.type === 'session') {
-      if (current()?.accessToken !== message.session.accessToken) {
-        scheduler.reset();
-        store.dispatch({ type: 'session', session: message.session });
-      }
-    } else if (current()) {
-      store.dispatch({ type: 'ended', reason: 'other-tab' });
-    }
-    settleRemote();
-  }
+  // Settles when the client stops: nothing inside the lock may outlive it (a storage
+  // adapter that never answers must not hold every later refresh of this realm).
+  let stopped: { promise: Promise<typeof STOPPED>; resolve: () => void } | null = null;
+  const untilStopped = <T,>(promise: Promise<T>) => (stopped ? Promise.race([promise, stopped.promise]) : promise);
 
   async function commit(session: SessionRecord<TUser>) {
     // A request that settles after destroy() must not write anything anywhere.
     if (!isLive()) return;
     scheduler.reset();
     store.dispatch({ type: 'session', session });
-    post({ type: 'session', session });
-    await persistence.write(session);
+    await tabs.commit(session);
   }
 
   async function end(reason: EndReason, error: AuthError | null) {
     if (!isLive()) return;
+    const lineage = current()?.lineage;
     scheduler.reset();
     store.dispatch({ type: 'ended', reason, error });
-    post({ type: 'ended', reason });
-    await persistence.write(null);
+    await tabs.end(lineage, reason);
   }
 
   // A 200 whose body was refused: the server has rotated already, so the token sent is spent.
@@ -121,7 +99,7 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
     if (options.refreshInCookie) return scheduler.failed(error);
     const refreshToken = protocol.salvageRefreshToken(body);
     if (!refreshToken) return end('refresh-failed', error);
-    await commit({ ...base, refreshToken });
+    await commit({ ...base, refreshToken, lineage: nextGeneration(base.lineage) });
     scheduler.failed(error);
   }
 
@@ -131,32 +109,36 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
       await end('expired', error);
       throw error;
     }
-    const from = base.accessToken;
+    const from = keyOf(base.lineage);
     let announced = false;
     let answer: RefreshAnswer | null = null;
     store.dispatch({ type: 'refreshing', value: true });
     try {
-      await withLock(`authloop:refresh:${name}`, async () => {
+      // A Web Lock held by a frozen tab is waited for no longer than a request may take.
+      await withLock(lockName, clock, options.timeoutMs, async (shared) => {
         // Another tab may have rotated the tokens while this one waited for the lock. It said
         // so when it took the lock, long before it let go; its new session may still be on
         // the way (memory storage has no other copy), so wait for it rather than spend the
-        // token again.
-        if (channel) await yieldToMessages();
-        if (remote?.from === from) await Promise.race([remote.settled, sleep(clock, options.timeoutMs)]);
+        // token again. Without a shared lock, the tabs claim the refresh first.
+        if (tabs.connected()) {
+          await yieldToMessages();
+          if (!shared) await tabs.claim(from);
+          await untilStopped(tabs.awaitRemote(from, options.timeoutMs));
+        }
         if (current() !== base || !isLive()) return;
-        const stored = await persistence.readLatest();
-        // A logout or a login while storage was read: it wins.
-        if (current() !== base || !isLive()) return;
-        if (stored && stored.accessToken !== from && stored.refreshToken !== base.refreshToken) {
+        const stored = await untilStopped(options.persistence.readLatest());
+        // A logout or a login while storage was read, or the client stopped: it wins.
+        if (current() !== base || !isLive() || stored === STOPPED) return;
+        if (stored && tabs.isAdoptable(stored, base)) {
           scheduler.reset();
           return store.dispatch({ type: 'session', session: stored });
         }
         announced = true;
-        post({ type: 'refreshing', from });
+        tabs.announce(from);
         answer = await options.requestRefresh(base);
         const next = await options.readRefresh(answer, base);
         // A logout, a login or another tab's session replaced this one meanwhile: it wins.
-        if (current() === base) await commit(next);
+        if (current() === base) await untilStopped(commit(next));
       });
     } catch (caught) {
       const error = toAuthError(caught);
@@ -164,7 +146,8 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
         if (isStopped(error)) store.dispatch({ type: 'refreshing', value: false });
         else {
           // Answered 2xx (a body that is not JSON, or one that did not read): the token is spent.
-          const answered = answer !== null || (error.code === 'auth/invalid_response' && (error.status ?? 0) >= 200 && (error.status ?? 0) < 300);
+          const status = error.status ?? 0;
+          const answered = answer !== null || (error.code === 'auth/invalid_response' && status >= 200 && status < 300);
           if (answered) await spent(base, (answer as RefreshAnswer | null)?.body, error);
           else if (isTransient(error) || error.code === 'auth/invalid_response') scheduler.failed(error);
           else await end(protocol.endReason(error), error);
@@ -176,7 +159,7 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
     } finally {
       // Last, after the `session` or `ended` message: a tab waiting on this refresh must
       // hear its outcome before it stops waiting, or it would spend the token again.
-      if (announced) post({ type: 'refresh-settled', from });
+      if (announced) tabs.settled(from);
     }
   }
 
@@ -193,7 +176,7 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
     },
     async probeCookie() {
       try {
-        await withLock(`authloop:refresh:${name}`, async () => {
+        await withLock(lockName, clock, options.timeoutMs, async () => {
           if (current() || !isLive()) return;
           const next = await options.readRefresh(await options.requestRefresh(null), null);
           if (!current()) await commit(next);
@@ -211,12 +194,16 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
     commit,
     end,
     open() {
-      if (options.crossTab) channel ??= openTabChannel(`authloop:${name}`, onTabMessage);
+      let resolve = () => {};
+      const promise = new Promise<typeof STOPPED>((done) => (resolve = () => done(STOPPED)));
+      stopped = { promise, resolve };
+      tabs.open();
     },
     close() {
-      channel?.close();
-      channel = null;
-      settleRemote();
+      stopped?.resolve();
+      stopped = null;
+      tabs.close();
     },
+    loginTime: tabs.loginTime,
   };
 }

@@ -1,4 +1,5 @@
 import type { AuthError } from './errors';
+import type { Lineage } from './lineage';
 
 /**
  * Why the last session ended: the refresh token `expired` or was `revoked` (as the server
@@ -27,6 +28,8 @@ export interface SessionRecord<TUser> {
   refreshToken: string | null;
   expiresAt: number | null;
   refreshAt: number | null;
+  /** Which login this session descends from, and how many refreshes since. */
+  lineage: Lineage;
 }
 
 /** The engine's whole state: what the app sees, and the session behind it. */

@@ -8,6 +8,7 @@ const session = (token: string, user: User = { id: 1, name: 'Emily' }): SessionR
   refreshToken: `r-${token}`,
   expiresAt: 1000,
   refreshAt: 900,
+  lineage: { login: 'l1', at: 0, generation: 0 },
 });
 const signedIn = (): EngineState<User> => sessionReducer(initialState<User>(false), { type: 'session', session: session('a') });
 
