@@ -3,7 +3,7 @@ import { expect, waitFor } from 'storybook/test';
 import { DemoApp } from './demo/DemoApp';
 import { LifecycleControls } from './demo/LifecycleControls';
 import { TokenTimeline } from './demo/TokenTimeline';
-import { expectProfile } from './support/play';
+import { expectExpiry, expectProfile } from './support/play';
 
 // 20-second access tokens: with the default one-minute leeway capped at half the lifetime,
 // the client refreshes 10 s into each token, 10 s before it would expire.
@@ -55,10 +55,13 @@ export const Replay: Story = {
   play: async ({ canvas, canvasElement, demo }) => {
     await expectProfile({ canvas });
     await expect(await canvas.findByText(/scheduled for \+10\.0 s/)).toBeVisible();
+    await expectExpiry({ canvas }, 'in 0:20', 100);
     await demo.advance(10 * SECOND);
     await expect(await canvas.findByText(/Rotated: #[0-9a-f]{6} → #[0-9a-f]{6}, valid for 20 s/)).toBeVisible();
+    await expectExpiry({ canvas }, 'in 0:20', 100);
     await demo.advance(10 * SECOND);
     await expect(await canvas.findByText(/expired, 10 s after it was replaced/)).toBeVisible();
+    await expectExpiry({ canvas }, 'in 0:20', 100);
     await waitFor(() =>
       expect(eventKinds(canvasElement)).toEqual([
         'server',
