@@ -11,6 +11,9 @@ const preview: Preview = {
   parameters: {
     layout: 'fullscreen',
     options: { storySort: { order: ['Login', 'Session', 'Profile', 'Token lifecycle'] } },
+    // A phone held upright; a story picks it with `globals: { viewport: { value: 'phone' } }`,
+    // and the Vitest addon then runs that story's test at this size.
+    viewport: { options: { phone: { name: 'Phone (390 × 844)', styles: { width: '390px', height: '844px' }, type: 'mobile' } } },
   },
   // Every story gets a world of its own: a fake server (the same contract handlers the unit
   // tests use, served by msw's service worker), a client and a query cache. Nothing leaks

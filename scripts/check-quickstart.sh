@@ -7,7 +7,8 @@
 #      template's typecheck (`tsc -b`) and `vite build`;
 #   3. serves the build with `vite preview`, opens it in Chromium (playwright-core from this
 #      repo's node_modules) with https://dummyjson.com/** answered like DummyJSON, and checks:
-#      the form renders, a wrong password says so, emilys/emilyspass signs in, sign out works.
+#      the form renders, a wrong password says so, an unreachable server and a 404 show their
+#      AuthError messages, emilys/emilyspass signs in, sign out works.
 # Run by hand: `bash scripts/check-quickstart.sh`. Needs the npm registry and Chromium.
 # Prints one PASS/FAIL line per check; exits 1 if any fails.
 # Env: CHROMIUM (default /usr/bin/chromium), QS_SCREENSHOT (default /tmp/authloop-quickstart.png),
@@ -146,6 +147,9 @@ const jwt = () => {
 const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': '*', 'access-control-allow-methods': 'GET, POST, OPTIONS' };
 const json = (route, status, body) => route.fulfill({ status, headers: { ...cors, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
+// What the next login meets instead of the fake DummyJSON: a dropped connection, or a status.
+let nextLogin = null;
+
 let failed = 0;
 const report = (name, ok, detail) => { console.log(`${ok ? 'PASS' : 'FAIL'} ${name}${detail ? ` (${detail})` : ''}`); if (!ok) failed++; };
 const step = async (name, fn) => { try { await fn(); report(name, true); } catch (e) { report(name, false, String(e.message).split('\n')[0]); } };
@@ -162,14 +166,22 @@ try {
   page.setDefaultTimeout(10_000);
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    // The browser logs every 4xx; the 400 of the wrong-password login is expected.
-    if (m.type() === 'error' && !/Failed to load resource: .*status of 400/.test(m.text())) errors.push(`console: ${m.text()}`);
+    // The browser logs every failed request; the wrong password's 400, the 404 and the dropped
+    // connection are the ones this script causes.
+    const expected = /Failed to load resource: (.*status of (400|404)|net::ERR_FAILED)/;
+    if (m.type() === 'error' && !expected.test(m.text())) errors.push(`console: ${m.text()}`);
   });
   // DummyJSON, as far as the quick start meets it.
   await page.route('https://dummyjson.com/**', async (route) => {
     const request = route.request(), method = request.method(), path = new URL(request.url()).pathname;
     requests.push(`${method} ${path}`);
     if (method === 'OPTIONS') return route.fulfill({ status: 204, headers: cors });
+    if (method === 'POST' && path === '/auth/login' && nextLogin) {
+      const failure = nextLogin;
+      nextLogin = null;
+      if (failure === 'network') return route.abort('failed');
+      return json(route, failure, { message: 'Not found' });
+    }
     if (method === 'POST' && path === '/auth/login') {
       const { username, password } = request.postDataJSON() ?? {};
       if (username === 'emilys' && password === 'emilyspass') return json(route, 200, { ...user, accessToken: jwt(), refreshToken: jwt() });
@@ -183,15 +195,25 @@ try {
   const wait = { timeout: 10_000 };
   const signIn = () => page.getByRole('button', { name: 'Sign in' });
   await page.goto(url);
-  await step('form renders', async () => {
-    await page.locator('input[name=username]').waitFor(wait);
-    await page.locator('input[name=password]').waitFor(wait);
+  await step('form renders, its inputs labelled and with autocomplete', async () => {
+    await page.getByLabel('Username').and(page.locator('input[name=username][autocomplete=username]')).waitFor(wait);
+    await page.getByLabel('Password').and(page.locator('input[name=password][autocomplete=current-password]')).waitFor(wait);
     await signIn().waitFor(wait);
   });
   await step('wrong password shows "Wrong username or password."', async () => {
     await page.fill('input[name=password]', 'wrong');
     await signIn().click();
     await page.getByText('Wrong username or password.').waitFor(wait);
+  });
+  await step('an unreachable server shows the auth/network message', async () => {
+    nextLogin = 'network';
+    await signIn().click();
+    await page.getByRole('alert').filter({ hasText: 'The authentication server could not be reached' }).waitFor(wait);
+  });
+  await step('a 404 shows the auth/http message with its status', async () => {
+    nextLogin = 404;
+    await signIn().click();
+    await page.getByRole('alert').filter({ hasText: 'The authentication server answered with an error: HTTP 404.' }).waitFor(wait);
   });
   await step('emilys/emilyspass shows "Sign out Emily"', async () => {
     await page.fill('input[name=password]', 'emilyspass');

@@ -4,6 +4,7 @@
  *
  *   npm run screenshots               # builds storybook-static first
  *   npm run screenshots -- --no-build # reuses the storybook-static already there
+ *   npm run screenshots -- --only token-lifecycle  # only the stories whose id contains it
  *
  * The static build is served from 127.0.0.1 by a small server this script starts and
  * stops. Each story gets a fresh browser profile, so no story sees another's storage or
@@ -25,6 +26,10 @@ const CHROMIUM = CHROMIUM_PATH;
 const CHROMIUM_ARGS = [...SHARED_CHROMIUM_ARGS, '--headless'];
 // 800 CSS pixels at 1x keeps each PNG small enough to commit, and wide enough for two columns.
 const VIEWPORT = { width: 800, height: 600 };
+// Stories about a phone's screen are taken at its width (CSS pixels), as their tests run.
+const STORY_VIEWPORTS: Record<string, { width: number; height: number }> = {
+  'token-lifecycle--replay-on-a-phone': { width: 390, height: 844 },
+};
 // A story that does not finish in this time is broken; the script says which and fails.
 const STORY_TIMEOUT_MS = 30_000;
 // The live lifecycle runs on the real clock: give it time for a refresh and a rotation
@@ -77,7 +82,7 @@ async function screenshot(origin: string, story: IndexEntry): Promise<string> {
     executablePath: CHROMIUM,
     headless: true,
     args: CHROMIUM_ARGS,
-    viewport: VIEWPORT,
+    viewport: STORY_VIEWPORTS[story.id] ?? VIEWPORT,
     deviceScaleFactor: 1,
     reducedMotion: 'reduce',
   });
@@ -124,11 +129,12 @@ async function main() {
   for (const file of readdirSync(OUT_DIR)) {
     if (file.endsWith('.png') && file.includes('--') && !ids.has(file.slice(0, -'.png'.length))) rmSync(join(OUT_DIR, file));
   }
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
   const server = await serveStatic(STATIC_DIR);
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const failures: string[] = [];
   try {
-    for (const story of stories()) {
+    for (const story of stories().filter((entry) => only === undefined || entry.id.includes(only))) {
       try {
         const file = await screenshot(origin, story);
         console.log(`✓ ${story.title} / ${story.name} → ${file.slice(ROOT.length + 1)}`);

@@ -57,7 +57,9 @@ export const NetworkError: Story = {
     await submitLogin(context);
     const alert = await findAlert(context);
     await expect(alert).toHaveTextContent('auth/network');
-    await expect(alert).toHaveTextContent('The authentication server could not be reached.');
+    await expect(alert).toHaveTextContent(
+      'The authentication server could not be reached; a cross-origin request blocked by CORS looks the same.',
+    );
     await expectStatus(context, 'Signed out');
   },
 };

@@ -2,7 +2,7 @@ import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect, waitFor } from 'storybook/test';
 import { DemoApp } from './demo/DemoApp';
 import { DEFAULT_STORAGE_KEY } from './support/environment';
-import { MINUTE, SLOW_SERVER_MS, expectProfile, expectStatus, submitLogin } from './support/play';
+import { MINUTE, SLOW_SERVER_MS, expectExpiry, expectProfile, expectStatus, submitLogin } from './support/play';
 
 const meta = {
   title: 'Session',
@@ -53,9 +53,15 @@ export const SessionRefreshed: Story = {
     await expectProfile({ canvas });
     const expiry = canvas.getByTestId('expiry');
     await expect(expiry).toHaveTextContent('at 09:15:00 UTC');
+    await expectExpiry({ canvas }, 'in 15:00', 100);
     const before = canvas.getByTitle(/Fingerprint/).textContent;
-    await demo.advance(14 * MINUTE);
+    // A clock step: a third of the lifetime gone, a third of the bar with it.
+    await demo.advance(5 * MINUTE);
+    await expectExpiry({ canvas }, 'in 10:00', (100 * 2) / 3);
+    await demo.advance(9 * MINUTE);
     await waitFor(() => expect(expiry).toHaveTextContent('at 09:29:00 UTC'));
+    // The new token is full, as its countdown says: not measured from the old token's time.
+    await expectExpiry({ canvas }, 'in 15:00', 100);
     await expect(canvas.getByTitle(/Fingerprint/).textContent).not.toBe(before);
     await expect(canvas.getByText(/1× refreshed/)).toBeVisible();
     await expect(demo.control.counts().refresh).toBe(1);

@@ -34,7 +34,7 @@ const AUTH_ERROR = Symbol.for('authloop.AuthError');
 
 const MESSAGES: Record<AuthErrorCode, string> = {
   'auth/invalid_credentials': 'Invalid username or password',
-  'auth/network': 'The authentication server could not be reached',
+  'auth/network': 'The authentication server could not be reached; a cross-origin request blocked by CORS looks the same',
   'auth/invalid_response': 'The server sent an invalid response',
   'auth/session_expired': 'The session has expired; sign in again',
   'auth/refresh_rejected': 'The server rejected the refresh token',

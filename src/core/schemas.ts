@@ -31,8 +31,21 @@ export declare namespace StandardSchemaV1 {
 const token = z.string().check(z.refine((value) => value !== '', 'must not be empty'));
 const seconds = z.number().check(z.refine((value) => value > 0, 'must be above 0'));
 
-/** The user as GET /auth/me returns it. Unknown fields are kept, not rejected. */
-export const userSchema = z.looseObject({
+/**
+ * An object schema that keeps unknown fields at runtime (a server may send more than the
+ * contract) but is typed as its declared fields only, with no index signature: a typo in
+ * a field name is then a type error instead of `unknown`.
+ */
+const declaredFields = <TShape extends z.core.$ZodShape>(shape: TShape) =>
+  z.looseObject(shape) as unknown as z.ZodMiniObject<TShape, z.core.$strip>;
+
+/**
+ * The user as GET /auth/me returns it, and as the login response carries it: `id` a number,
+ * `username`, `email`, `firstName`, `lastName` strings. Unknown fields are kept, not
+ * rejected, but only the declared ones are typed. A server with string ids, or fields you
+ * want typed, needs its own schema, passed as `schemas: { user }` (README: "The wire contract").
+ */
+export const userSchema = declaredFields({
   id: z.number(),
   username: z.string(),
   email: z.string(),
@@ -40,13 +53,16 @@ export const userSchema = z.looseObject({
   lastName: z.string(),
 });
 
-/** The full body of a successful POST /auth/login (CONTRACT.md). */
-export const loginResponseSchema = z.looseObject({
+/**
+ * The body of a successful POST /auth/login as the default client accepts it: the fields of
+ * {@link userSchema}, `accessToken`, and optionally `refreshToken` and `expiresIn` (seconds).
+ * Other fields (`gender`, `image`...) are kept and left untyped, as in {@link userSchema}.
+ */
+export const loginResponseSchema = declaredFields({
   ...userSchema.shape,
-  gender: z.string(),
-  image: z.string(),
   accessToken: token,
-  refreshToken: token,
+  refreshToken: z.optional(token),
+  expiresIn: z.optional(seconds),
 });
 
 /** The body of a successful POST /auth/refresh. The refresh token is optional: cookie servers omit it. */

@@ -4,17 +4,21 @@ import { useContext, useEffect, useMemo, useState, type ReactNode } from 'react'
 import type { AuthClientConfig } from '../core/config';
 import { createAuthClient, type AuthClient } from '../core/createAuthClient';
 import { AuthError } from '../core/errors';
-import { AuthContext, type AuthContextValue, type RegisteredUser } from './AuthContext';
+import { AuthContext, type AuthContextValue, type Register, type RegisteredUser } from './AuthContext';
 
-/** Props of {@link AuthProvider}: a `client`, or the options of `createAuthClient`. */
+type ClientProp = { /** A client made with `createAuthClient`. */ client: AuthClient<RegisteredUser> };
+type ConfigProps = { client?: undefined } & AuthClientConfig;
+
+/**
+ * Props of {@link AuthProvider}: a `client`, or the options of `createAuthClient`. Once a
+ * client is registered (`interface Register { client: typeof authClient }`), only `client`:
+ * config props would build a client with the default user schema, not the registered one.
+ */
 export type AuthProviderProps = {
   children?: ReactNode;
   /** The QueryClient to use; default: the one of the surrounding `<QueryClientProvider>`. */
   queryClient?: QueryClient;
-} & (
-  | { /** A client made with `createAuthClient`. */ client: AuthClient<RegisteredUser> }
-  | ({ client?: undefined } & AuthClientConfig)
-);
+} & (Register extends { client: unknown } ? ClientProp : ClientProp | ConfigProps);
 
 /**
  * Makes the session available to the hooks below it.

@@ -31,7 +31,8 @@ export function MePanel() {
           <dt>Email</dt>
           <dd>{me.data.email}</dd>
           <dt>Role</dt>
-          <dd>{String(me.data.role ?? 'user')}</dd>
+          {/* Not in the default user schema: kept at runtime, but untyped, so read with `in`. */}
+          <dd>{'role' in me.data ? String(me.data.role) : 'user'}</dd>
         </dl>
       )}
     </section>

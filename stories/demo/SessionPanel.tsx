@@ -1,6 +1,7 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useSession, type EndReason } from '../../src';
 import { useDemoWorld } from './DemoContext';
+import { expiryFill, tokenLifetimeMs } from './expiry';
 import { fingerprint, formatClockTime, formatCountdown } from './format';
 import { StatusBadge } from './StatusBadge';
 import { useNow } from './useNow';
@@ -27,8 +28,8 @@ function useRotations(token: string | null) {
 export function SessionPanel() {
   const session = useSession();
   const { clock } = useDemoWorld();
-  const now = useNow(clock);
   const token = session.status === 'authenticated' ? session.accessToken : null;
+  const now = useNow(clock, token);
   const { previous, rotations } = useRotations(token);
 
   return (
@@ -76,7 +77,7 @@ export function SessionPanel() {
               )}
             </dd>
           </dl>
-          {session.expiresAt !== null && <ExpiryBar expiresAt={session.expiresAt} now={now} />}
+          {session.expiresAt !== null && <ExpiryBar accessToken={session.accessToken} expiresAt={session.expiresAt} now={now} />}
         </>
       )}
       {session.status === 'unauthenticated' && (
@@ -101,15 +102,13 @@ export function SessionPanel() {
   );
 }
 
-function ExpiryBar({ expiresAt, now }: { expiresAt: number; now: number }) {
-  // The bar fills over the token's lifetime as far as this page saw it.
-  const [issuedAt, setIssuedAt] = useState({ expiresAt, at: now });
-  if (issuedAt.expiresAt !== expiresAt) setIssuedAt({ expiresAt, at: now });
-  const lifetime = Math.max(1, expiresAt - issuedAt.at);
-  const left = Math.min(1, Math.max(0, (expiresAt - now) / lifetime));
+/** Fills by the share of the current token's lifetime still left, as the countdown beside it counts. */
+function ExpiryBar({ accessToken, expiresAt, now }: { accessToken: string; expiresAt: number; now: number }) {
+  const lifetime = useMemo(() => tokenLifetimeMs(accessToken), [accessToken]);
+  if (lifetime === null) return null;
   return (
     <div className="expiry-bar" aria-hidden>
-      <div style={{ width: `${left * 100}%` }} />
+      <div data-testid="expiry-fill" style={{ width: `${expiryFill(expiresAt, now, lifetime) * 100}%` }} />
     </div>
   );
 }

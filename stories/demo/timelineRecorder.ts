@@ -8,7 +8,18 @@ export interface TokenSpan {
   expiresAt: number | null;
   /** When the client is due to refresh it (the documented rule: `exp - min(leeway, lifetime / 2)`). */
   dueAt: number | null;
-  replacedAt: number | null;
+  /** When the client stopped using it, and why; `null` while it is the current token. */
+  end: TokenEnd | null;
+}
+
+/**
+ * How a token's use ended: `replaced` by a rotation (it stays valid until it expires),
+ * `revoked` when the server refused the session, `ended` when the session ended otherwise
+ * (signed out here or in another tab, or the refresh token ran out).
+ */
+export interface TokenEnd {
+  at: number;
+  kind: 'replaced' | 'revoked' | 'ended';
 }
 
 /** Something the client did, in the order it happened. */
@@ -63,13 +74,13 @@ export function createTimelineRecorder(clock: Clock, leewayMs: number): Timeline
         const due = dueAt(at, snapshot.expiresAt);
         if (before) {
           const from = fingerprint(before.accessToken);
-          const index = tokens.findIndex((token) => token.fp === from && token.replacedAt === null);
-          if (index >= 0) tokens[index] = { ...tokens[index]!, replacedAt: at };
+          const index = tokens.findIndex((token) => token.fp === from && token.end === null);
+          if (index >= 0) tokens[index] = { ...tokens[index]!, end: { at, kind: 'replaced' } };
           events.push({ kind: 'rotated', at, from, to: fp, expiresAt: snapshot.expiresAt });
         } else {
           events.push({ kind: 'issued', at, fp, expiresAt: snapshot.expiresAt });
         }
-        tokens.push({ fp, issuedAt: at, expiresAt: snapshot.expiresAt, dueAt: due, replacedAt: null });
+        tokens.push({ fp, issuedAt: at, expiresAt: snapshot.expiresAt, dueAt: due, end: null });
         if (due !== null && snapshot.expiresAt !== null) {
           events.push({ kind: 'scheduled', at, fp, dueAt: due, expiresAt: snapshot.expiresAt });
         }
@@ -80,8 +91,9 @@ export function createTimelineRecorder(clock: Clock, leewayMs: number): Timeline
       }
     } else if (snapshot.status === 'unauthenticated' && before) {
       const fp = fingerprint(before.accessToken);
-      const index = tokens.findIndex((token) => token.fp === fp && token.replacedAt === null);
-      if (index >= 0) tokens[index] = { ...tokens[index]!, replacedAt: at };
+      const index = tokens.findIndex((token) => token.fp === fp && token.end === null);
+      const kind = snapshot.reason === 'revoked' ? 'revoked' : 'ended';
+      if (index >= 0) tokens[index] = { ...tokens[index]!, end: { at, kind } };
       events.push({ kind: 'ended', at, reason: snapshot.reason });
     }
 

@@ -34,3 +34,12 @@ export async function findAlert({ canvas }: Pick<StoryContext, 'canvas'>) {
 export async function expectProfile({ canvas }: Pick<StoryContext, 'canvas'>) {
   await expect(await canvas.findByText('emily.johnson@x.example')).toBeVisible();
 }
+
+/**
+ * Waits until the countdown reads `countdown` (e.g. `'in 15:00'`), then checks that the
+ * expiry bar, drawn in the same render, is filled to `percent` (to half a percent).
+ */
+export async function expectExpiry({ canvas }: Pick<StoryContext, 'canvas'>, countdown: string, percent: number) {
+  await waitFor(() => expect(canvas.getByTestId('expiry')).toHaveTextContent(countdown));
+  await expect(parseFloat(canvas.getByTestId('expiry-fill').style.width)).toBeCloseTo(percent, 0);
+}
