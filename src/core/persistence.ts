@@ -91,19 +91,21 @@ export function createPersistence<TUser>(adapter: StorageAdapter | null, key: st
     ).then(() => undefined);
   }
 
-  function read(): MaybePromise<SessionRecord<TUser> | null> {
+  // `clean`: whatever is stored but unreadable (garbage, an old format) is removed, once.
+  function readStored(clean: boolean): MaybePromise<SessionRecord<TUser> | null> {
     if (!adapter) return null;
     return guard(
       (area) =>
         andThen(area.get(key), (raw) => {
           const session = deserializeSession<TUser>(raw);
-          // Whatever is stored but unreadable (garbage, an old format) is removed, once.
-          if (raw != null && !session) void write(null);
+          if (clean && raw != null && !session) void write(null);
           return session;
         }),
       () => null,
     );
   }
+
+  const read = () => readStored(true);
 
   // With nothing queued a task starts at once: a synchronous storage is written before the call returns.
   function enqueue(task: () => Promise<void>): Promise<void> {
@@ -116,8 +118,10 @@ export function createPersistence<TUser>(adapter: StorageAdapter | null, key: st
   const write = (session: SessionRecord<TUser> | null) => enqueue(() => store(session));
 
   function update(decide: (stored: SessionRecord<TUser> | null) => SessionRecord<TUser> | null | undefined): Promise<void> {
+    // Inside the queue: unreadable data is not removed by a write queued behind this one
+    // (it would erase what this one stores), but by this task itself.
     return enqueue(async () => {
-      const next = decide(await read());
+      const next = decide(await readStored(false));
       if (next !== undefined) await store(next);
     });
   }
