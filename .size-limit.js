@@ -1,24 +1,35 @@
-// Size budgets, min+gzip, on the whole built React entry (run `tsup` first), enforced by
-// `npm test`. Issue 5 asked for 4 kB and 10 kB; the package measures 6.34 kB and 11.2 kB, and
-// `npm run bench` prints that gap as a MISS. Removing every feature that can be removed (cross-tab
-// sync, persistent storage, request timeouts, backoff, wake-ups, option checks...) would still
-// leave about 4.5 kB, so these limits hold the size where it is until the budget is decided:
-// a change that adds bytes must make room for them.
-// size-limit marks every peer dependency external on its own; `ignore` adds the rest.
+// Size budgets, min+gzip, as an app ships authloop: the README quick start's imports only
+// (tree-shaken), production build, React and React Query external, zod and jwt-decode
+// bundled. Enforced by `npm test` (run `tsup` first); `npm run bench` prints the same figures
+// beside the engine issue's targets (9.5 kB, and 5 kB added to an app that already uses zod's
+// classic API), which these do not meet: see the README's Size section for where the bytes go.
+// The limits hold today's size, so a change that adds bytes must make room for them.
+const app = (config) => ({
+  ...config,
+  external: ['react', 'react/*', 'react-dom', 'react-dom/*', '@tanstack/*'],
+  define: { ...config.define, 'process.env.NODE_ENV': '"production"' },
+});
+
 export default [
   {
-    name: 'authloop, peers and jwt-decode external',
+    name: 'the quick start as an app ships it: zod and jwt-decode bundled, React and React Query external',
     path: 'dist/index.js',
+    import: '{ AuthProvider, useLogin, useLogout, useSession, isInvalidCredentialsError }',
     gzip: true,
-    limit: '6.4 kB',
-    ignore: ['jwt-decode'],
+    limit: '14 kB',
+    modifyEsbuildConfig: app,
   },
   {
-    name: 'authloop as an app ships it: jwt-decode and zod bundled, React and React Query external',
-    path: 'dist/index.js',
+    name: 'an app using zod classic, without authloop (the baseline of the next figure)',
+    path: 'scripts/size/zodApp.js',
     gzip: true,
-    limit: '11.3 kB',
-    // zod is a peer, so size-limit would keep it out: list the externals explicitly instead.
-    modifyEsbuildConfig: (config) => ({ ...config, external: ['react', 'react-dom', '@tanstack/*'] }),
+    modifyEsbuildConfig: app,
+  },
+  {
+    name: 'the same app with the quick start added',
+    path: 'scripts/size/zodAppWithQuickStart.js',
+    gzip: true,
+    limit: '35.5 kB',
+    modifyEsbuildConfig: app,
   },
 ];

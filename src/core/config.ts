@@ -99,16 +99,20 @@ export function resolveConfig<TUserSchema extends StandardSchemaV1>(config: Auth
   const userSchema = config.schemas?.user ?? defaultUserSchema;
   const paths = { ...DEFAULT_PATHS, ...config.paths };
   const storage = resolveStorage(config.storage);
-  const checks: Array<[ok: unknown, detail: string]> = [
-    [typeof baseUrl == 'string', 'baseUrl must be a string.'],
-    [[paths.login, paths.refresh, paths.me, paths.logout ?? '/'].every((path) => typeof path == 'string' && path), 'paths must be non-empty strings.'],
-    [Number.isFinite(leewayMs) && leewayMs >= 0, 'refreshLeewayMs must be a finite number, 0 or more.'],
-    [Number.isFinite(timeoutMs) && timeoutMs > 0, 'requestTimeoutMs must be a finite number above 0.'],
-    [storage === null || [storage.get, storage.set, storage.remove].every((method) => typeof method == 'function'), "storage must be 'memory', 'localStorage', 'sessionStorage' or { get, set, remove }."],
-    [(userSchema as object | null)?.['~standard' as never], 'schemas.user must be a Standard Schema (zod, valibot, arktype...).'],
-    [config.allowedOrigins === undefined || Array.isArray(config.allowedOrigins), 'allowedOrigins must be an array of origins.'],
-  ];
-  for (const [ok, detail] of checks) if (!ok) throw new AuthError('auth/invalid_config', { detail });
+  // Development builds only (bundlers drop this for production): an app that passed its
+  // tests with valid options does not ship the sentences that explain invalid ones.
+  if (process.env.NODE_ENV !== 'production') {
+    const checks: Array<[ok: unknown, detail: string]> = [
+      [typeof baseUrl == 'string', 'baseUrl must be a string.'],
+      [[paths.login, paths.refresh, paths.me, paths.logout ?? '/'].every((path) => typeof path == 'string' && path), 'paths must be non-empty strings.'],
+      [Number.isFinite(leewayMs) && leewayMs >= 0, 'refreshLeewayMs must be a finite number, 0 or more.'],
+      [Number.isFinite(timeoutMs) && timeoutMs > 0, 'requestTimeoutMs must be a finite number above 0.'],
+      [storage === null || [storage.get, storage.set, storage.remove].every((method) => typeof method == 'function'), "storage must be 'memory', 'localStorage', 'sessionStorage' or { get, set, remove }."],
+      [(userSchema as object | null)?.['~standard' as never], 'schemas.user must be a Standard Schema (zod, valibot, arktype...).'],
+      [config.allowedOrigins === undefined || Array.isArray(config.allowedOrigins), 'allowedOrigins must be an array of origins.'],
+    ];
+    for (const [ok, detail] of checks) if (!ok) throw new AuthError('auth/invalid_config', { detail });
+  }
   return {
     baseUrl: baseUrl.replace(/\/+$/, ''),
     paths,

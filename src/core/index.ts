@@ -11,17 +11,15 @@ export {
   type Credentials,
 } from './config';
 export { AuthError, InvalidCredentialsError, isAuthError, isInvalidCredentialsError, type AuthErrorCode, type AuthErrorIssue, type AuthErrorOptions } from './errors';
+export { userSchema, type StandardSchemaV1, type User } from './schemas';
 export {
   errorEnvelopeSchema,
   loginResponseSchema,
   refreshResponseSchema,
-  userSchema,
   type ErrorEnvelope,
   type LoginResponse,
   type RefreshResponse,
-  type StandardSchemaV1,
-  type User,
-} from './schemas';
+} from './contractSchemas';
 export type { AuthSnapshot, EndReason } from './sessionState';
 export type { StorageAdapter, StorageOption } from './storage';
 export type { AuthEndpoint, ErrorClassifier, ErrorResponseInfo } from './protocol';

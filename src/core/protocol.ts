@@ -1,6 +1,7 @@
 import { createAuthError, invalidResponse, type AuthError, type AuthErrorCode } from './errors';
 import { andThen, type MaybePromise } from './maybe';
-import { tokenResponseSchema, validate, type ErrorEnvelope } from './schemas';
+import type { ErrorEnvelope } from './contractSchemas';
+import { tokenResponseSchema, validate } from './schemas';
 import type { EndReason } from './sessionState';
 
 /** The requests authloop makes itself. */

@@ -28,15 +28,15 @@ export declare namespace StandardSchemaV1 {
 
 // Plain refinements rather than zod's minLength and positive checks: the same rules, for
 // about 270 bytes less in every app that ships them (`npm run bench`).
-const token = z.string().check(z.refine((value) => value !== '', 'must not be empty'));
-const seconds = z.number().check(z.refine((value) => value > 0, 'must be above 0'));
+export const token = z.string().check(z.refine((value) => value !== '', 'must not be empty'));
+export const seconds = z.number().check(z.refine((value) => value > 0, 'must be above 0'));
 
 /**
  * An object schema that keeps unknown fields at runtime (a server may send more than the
  * contract) but is typed as its declared fields only, with no index signature: a typo in
  * a field name is then a type error instead of `unknown`.
  */
-const declaredFields = <TShape extends z.core.$ZodShape>(shape: TShape) =>
+export const declaredFields = <TShape extends z.core.$ZodShape>(shape: TShape) =>
   z.looseObject(shape) as unknown as z.ZodMiniObject<TShape, z.core.$strip>;
 
 /**
@@ -54,42 +54,18 @@ export const userSchema = declaredFields({
 });
 
 /**
- * The body of a successful POST /auth/login as the default client accepts it: the fields of
- * {@link userSchema}, `accessToken`, and optionally `refreshToken` and `expiresIn` (seconds).
- * Other fields (`gender`, `image`...) are kept and left untyped, as in {@link userSchema}.
+ * The tokens authloop takes from a login or refresh answer: `accessToken`, and optionally
+ * `refreshToken` and `expiresIn` (seconds, for tokens that carry no `exp`). Cookie servers omit the refresh token.
  */
-export const loginResponseSchema = declaredFields({
-  ...userSchema.shape,
+export const tokenResponseSchema = z.looseObject({
   accessToken: token,
   refreshToken: z.optional(token),
   expiresIn: z.optional(seconds),
 });
 
-/** The body of a successful POST /auth/refresh. The refresh token is optional: cookie servers omit it. */
-export const refreshResponseSchema = z.looseObject({
-  accessToken: token,
-  refreshToken: z.optional(token),
-  /** Lifetime in seconds, for servers whose access token carries no `exp`. */
-  expiresIn: z.optional(seconds),
-});
-
-/** The tokens authloop takes from a login response. */
-export const tokenResponseSchema = refreshResponseSchema;
-
-/** The error envelope: `message` for people, `code` for programs. */
-export const errorEnvelopeSchema = z.looseObject({
-  message: z.optional(z.string()),
-  code: z.optional(z.string()),
-});
 
 /** The user of {@link userSchema}. */
 export type User = z.infer<typeof userSchema>;
-/** A successful login body. */
-export type LoginResponse = z.infer<typeof loginResponseSchema>;
-/** A successful refresh body. */
-export type RefreshResponse = z.infer<typeof refreshResponseSchema>;
-/** An error body: `message` for people, `code` for programs. */
-export type ErrorEnvelope = z.infer<typeof errorEnvelopeSchema>;
 
 export interface ValidationIssue {
   message: string;
