@@ -8,3 +8,5 @@ export { useLogin, type AuthenticatedSession, type UseLoginOptions } from './rea
 export { useLogout, type UseLogoutOptions } from './react/useLogout';
 export { useMe, type UseMeOptions } from './react/useMe';
 export { useSession, type Session } from './react/useSession';
+export { useSuspenseMe } from './react/useSuspenseMe';
+export { useSuspenseSession, type ReadySession } from './react/useSuspenseSession';

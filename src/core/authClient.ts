@@ -1,4 +1,5 @@
 import type { QueryClient } from '@tanstack/query-core';
+import type { AuthEventMap, AuthEventType } from './authEvents';
 import type { Credentials } from './config';
 import type { userSchema as defaultUserSchema, StandardSchemaV1 } from './schemas';
 import type { AuthSnapshot } from './sessionState';
@@ -44,6 +45,20 @@ export interface AuthClient<TUser = StandardSchemaV1.InferOutput<typeof defaultU
   fetchMe(): Promise<TUser>;
   /** What tells this user apart (`getUserId`); `undefined` when the user has no id. */
   getUserId(user: TUser): string | number | undefined;
+  /**
+   * Settles once the status is no longer `loading` (a stored session restored, the cookie
+   * probe answered), with that snapshot. The same promise every time, so Suspense can wait on it.
+   */
+  whenReady(): Promise<Exclude<AuthSnapshot<TUser>, { status: 'loading' }>>;
+  /**
+   * Listens to `login` (a user became signed in: a login, a restore, another tab), `refresh`
+   * (the same user's token was replaced), `logout` (with the reason) and `error` (what
+   * `onError` gets); returns the function that stops listening.
+   *
+   * @example
+   * client.on('refresh', () => socket.reconnect());
+   */
+  on<K extends AuthEventType>(type: K, listener: (payload: AuthEventMap<TUser>[K]) => void): () => void;
   /** Lets logout and user switches clear this QueryClient's auth queries; returns the unbind function. */
   bindQueryClient(queryClient: QueryClient): () => void;
   /** Stops everything and aborts what is in flight; every later call rejects with `auth/destroyed` and sends nothing. */

@@ -82,6 +82,13 @@ export interface AuthClientConfig<TUserSchema extends StandardSchemaV1 = typeof 
   wakeUps?: WakeUpSources;
   /** A number in [0, 1) for the backoff's jitter. Default `Math.random`. */
   random?: () => number;
+  /**
+   * The session a server render already knows (a cookie session read in a Next.js layout):
+   * `{ user }` starts `authenticated` from the first byte, with no token in the HTML (the
+   * first request refreshes through the cookie); `null` starts signed out. Default: unknown
+   * (`loading` with persistent storage or a cookie refresh).
+   */
+  initialSession?: { user: StandardSchemaV1.InferOutput<TUserSchema> } | null;
 }
 
 /** The default {@link AuthClientConfig.getUserId}: `id`, else `sub`, else `username`. */

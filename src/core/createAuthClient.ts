@@ -1,25 +1,28 @@
-import type { QueryClient } from '@tanstack/query-core';
-import { authKeys } from './authKeys';
 import type { AuthClient, AuthenticatedSnapshot } from './authClient';
+import { createAuthEvents } from './authEvents';
 import { createAuthFetch } from './authFetch';
 import { createAuthRequests } from './authRequests';
 import { resolveConfig, type AuthClientConfig, type Credentials } from './config';
 import { AuthError } from './errors';
 import { createLifetime } from './lifetime';
 import { createPersistence } from './persistence';
+import { createQueryCleanup } from './queryCleanup';
 import { createContractProtocol } from './protocol';
 import { createRefreshCoordinator } from './refreshCoordinator';
 import { createRefreshScheduler } from './refreshScheduler';
 import { userSchema as defaultUserSchema, type StandardSchemaV1 } from './schemas';
 import { createSessionRestore } from './sessionRestore';
-import { initialState, type EngineState } from './sessionState';
+import { initialState, sessionReducer, type EngineState } from './sessionState';
 import { createSessionStore } from './sessionStore';
-import { isExpired } from './tokens';
 import { createTransport } from './transport';
 
 export type { AuthClient, AuthenticatedSnapshot } from './authClient';
 
 const ignore = () => undefined;
+
+// What a server-rendered session holds besides its user: no token yet, expired at once so
+// the first request refreshes (through the cookie), and one lineage for every tab seeded so.
+const SEED = { accessToken: '', refreshToken: null, expiresAt: 0, refreshAt: 0, lineage: { login: 'server', at: 0, generation: 0 } };
 
 /**
  * Creates the auth engine. Nothing is read or started until first use, so it is safe to
@@ -39,19 +42,26 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
   const { clock, getUserId } = config;
   let destroyed = false;
   const report = (error: AuthError) => {
+    events.emit('error', error);
     try {
       options.onError?.(error);
     } catch {
       // An app's error handler must not break the engine.
     }
   };
-  const serverSnapshot = initialState<TUser>(config.storage !== null || config.refreshInCookie).snapshot;
-  const queryClients = new Set<QueryClient>(options.queryClient ? [options.queryClient] : []);
+  // A server render's session (`initialSession`): the user only, no token; the first refresh brings one.
+  const seed = options.initialSession ? { user: options.initialSession.user, ...SEED } : null;
+  const initial: EngineState<TUser> =
+    options.initialSession === undefined
+      ? initialState<TUser>(config.storage !== null || config.refreshInCookie)
+      : sessionReducer(initialState<TUser>(false), seed ? { type: 'session', session: seed } : { type: 'ended', reason: null });
+  const serverSnapshot = initial.snapshot;
+  const queries = createQueryCleanup(options.queryClient, options.clearCacheOnLogout);
   const protocol = createContractProtocol({ ...config, classifyError: options.classifyError });
   const transport = createTransport(config);
   const requests = createAuthRequests<TUser>({ ...config, protocol, transport, loginTime: (): number => coordinator.loginTime() });
   const persistence = createPersistence<TUser>(config.storage, config.storageKey, report);
-  const store = createSessionStore<TUser>({ snapshot: serverSnapshot, session: null }, onTransition);
+  const store = createSessionStore<TUser>(initial, onTransition);
   const current = () => store.getState().session;
   const scheduler = createRefreshScheduler({ ...config, onDue });
   const coordinator = createRefreshCoordinator<TUser>({
@@ -66,7 +76,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     report,
     isLive: () => !destroyed,
   });
-  const { restore, ready } = createSessionRestore({ ...config, store, persistence, coordinator });
+  const { restore, ready, whenReady } = createSessionRestore({ ...config, store, persistence, coordinator, seed });
   // Unmounted (or destroyed): no timer, no listener, no channel, nothing in flight; the state stays.
   const stop = () => {
     scheduler.stop();
@@ -86,20 +96,16 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     send: async (request) => (await transport.send(request, false)).response,
   });
 
-  const sameUser = (a: TUser, b: TUser) => a === b || (getUserId(a) !== undefined && getUserId(a) === getUserId(b));
+  function sameUser(a: TUser, b: TUser) {
+    return a === b || (getUserId(a) !== undefined && getUserId(a) === getUserId(b));
+  }
+  const events = createAuthEvents<TUser>(sameUser);
 
   function onTransition(previous: EngineState<TUser>, next: EngineState<TUser>) {
     // The next user never sees the last user's data.
-    if (previous.session && (!next.session || !sameUser(previous.session.user, next.session.user))) {
-      for (const queryClient of queryClients) {
-        if (options.clearCacheOnLogout) queryClient.clear();
-        else {
-          void queryClient.cancelQueries({ queryKey: authKeys.all });
-          queryClient.removeQueries({ queryKey: authKeys.all });
-        }
-      }
-    }
+    if (previous.session && (!next.session || !sameUser(previous.session.user, next.session.user))) queries.clear();
     scheduler.setDeadline(next.session?.refreshAt ?? null);
+    events.transition(previous, next);
   }
 
   function onDue() {
@@ -118,20 +124,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
   async function getAccessToken(): Promise<string | null> {
     live();
     await ready();
-    const session = current();
-    if (!session) return null;
-    const now = clock.now();
-    // While a retry waits out its backoff, nobody sends a refresh of their own.
-    const backoff = scheduler.backoffError();
-    if (!isExpired(session, now)) {
-      if (session.refreshAt !== null && now >= session.refreshAt && !backoff) coordinator.refresh().catch(ignore);
-      return session.accessToken;
-    }
-    if (backoff) throw backoff;
-    await coordinator.refresh().catch((error: unknown) => {
-      if (current()) throw error;
-    });
-    return current()?.accessToken ?? null;
+    return coordinator.freshToken();
   }
 
   return {
@@ -172,10 +165,9 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     fetch: async (input, init) => (live(), authFetch(input, init)),
     fetchMe: async () => (live(), requests.fetchUser(authFetch)),
     getUserId,
-    bindQueryClient(queryClient) {
-      queryClients.add(queryClient);
-      return () => void queryClients.delete(queryClient);
-    },
+    whenReady,
+    on: events.on,
+    bindQueryClient: queries.bind,
     destroy() {
       destroyed = true;
       stop();

@@ -2,6 +2,7 @@ export { authKeys } from './authKeys';
 export { systemClock, type Clock, type TimerHandle } from './clock';
 export { createAuthClient } from './createAuthClient';
 export type { AuthClient, AuthenticatedSnapshot } from './authClient';
+export type { AuthEventMap, AuthEventType } from './authEvents';
 export {
   DEFAULT_PATHS,
   DEFAULT_REFRESH_LEEWAY_MS,

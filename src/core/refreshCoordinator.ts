@@ -8,6 +8,7 @@ import type { RefreshScheduler } from './refreshScheduler';
 import type { EndReason, SessionRecord } from './sessionState';
 import type { SessionStore } from './sessionStore';
 import { createTabSync, keyOf } from './tabSync';
+import { isExpired } from './tokens';
 import { isStopped } from './transport';
 
 const STOPPED = Symbol('stopped');
@@ -50,6 +51,12 @@ export interface RefreshCoordinator<TUser> {
   probeCookie(): Promise<void>;
   /** True while a refresh of the current session is in flight. */
   busy(): boolean;
+  /**
+   * The current access token, refreshed first when it no longer may be sent; `null` when
+   * signed out. While a retry waits out its backoff, nobody sends a refresh of their own:
+   * an expired token rejects at once with the last failure.
+   */
+  freshToken(): Promise<string | null>;
   /** Makes `session` the session here and in every tab, and stores it. */
   commit(session: SessionRecord<TUser>): Promise<void>;
   /** Ends the session here and in every tab, and removes it from storage. */
@@ -163,17 +170,19 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
     }
   }
 
+  function refresh(): Promise<void> {
+    const base = current();
+    if (!base) return Promise.reject(new AuthError('auth/session_expired'));
+    if (flight?.base === base) return flight.promise;
+    const promise = run(base).finally(() => {
+      if (flight?.promise === promise) flight = null;
+    });
+    flight = { base, promise };
+    return promise;
+  }
+
   return {
-    refresh() {
-      const base = current();
-      if (!base) return Promise.reject(new AuthError('auth/session_expired'));
-      if (flight?.base === base) return flight.promise;
-      const promise = run(base).finally(() => {
-        if (flight?.promise === promise) flight = null;
-      });
-      flight = { base, promise };
-      return promise;
-    },
+    refresh,
     async probeCookie() {
       try {
         await withLock(lockName, clock, options.timeoutMs, async () => {
@@ -191,6 +200,22 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
       }
     },
     busy: () => flight !== null && flight.base === current(),
+    async freshToken() {
+      const session = current();
+      if (!session) return null;
+      const now = clock.now();
+      const backoff = scheduler.backoffError();
+      if (!isExpired(session, now)) {
+        // Due but still good: refresh in the background, answer with the current token.
+        if (session.refreshAt !== null && now >= session.refreshAt && !backoff) refresh().catch(() => undefined);
+        return session.accessToken;
+      }
+      if (backoff) throw backoff;
+      await refresh().catch((error: unknown) => {
+        if (current()) throw error;
+      });
+      return current()?.accessToken ?? null;
+    },
     commit,
     end,
     open() {

@@ -2,7 +2,7 @@ import type { Clock } from './clock';
 import { isThenable } from './maybe';
 import type { Persistence } from './persistence';
 import type { RefreshCoordinator } from './refreshCoordinator';
-import type { SessionRecord } from './sessionState';
+import type { AuthSnapshot, SessionRecord } from './sessionState';
 import type { SessionStore } from './sessionStore';
 import { isExpired } from './tokens';
 
@@ -13,18 +13,25 @@ export interface SessionRestoreOptions<TUser> {
   clock: Clock;
   /** The refresh token is in an HttpOnly cookie: with nothing stored, one silent refresh may restore. */
   refreshInCookie: boolean;
+  /** The session a server render started from (`initialSession`), without tokens; storage may still replace it. */
+  seed: SessionRecord<TUser> | null;
 }
 
 /** The start of a client: what storage holds, then what that still owes (a refresh, the cookie probe). */
-export function createSessionRestore<TUser>({ store, persistence, coordinator, clock, refreshInCookie }: SessionRestoreOptions<TUser>) {
+export function createSessionRestore<TUser>(options: SessionRestoreOptions<TUser>) {
+  const { store, persistence, coordinator, clock, refreshInCookie, seed } = options;
   let restoring: Promise<void> | null = null;
   let probing: Promise<void> | null = null;
+  let whenReady: Promise<Exclude<AuthSnapshot<TUser>, { status: 'loading' }>> | null = null;
   const loading = () => store.getState().snapshot.status === 'loading';
 
   function apply(session: SessionRecord<TUser> | null) {
-    if (store.getState().session || !loading()) return; // a login or another tab got there first
-    if (session && !isExpired(session, clock.now())) store.dispatch({ type: 'session', session });
-    else if (session && (session.refreshToken !== null || refreshInCookie)) store.dispatch({ type: 'session', session, pending: true });
+    const seeded = seed !== null && store.getState().session === seed;
+    // A login or another tab got there first; a server-rendered seed stays unless storage has better.
+    if (seeded ? !session : store.getState().session || !loading()) return;
+    const refreshable = session && (session.refreshToken !== null || refreshInCookie);
+    if (session && (!isExpired(session, clock.now()) || (seeded && refreshable))) store.dispatch({ type: 'session', session });
+    else if (session && refreshable) store.dispatch({ type: 'session', session, pending: true });
     else if (session) void coordinator.end('expired', null);
     // Nothing stored, with the refresh token in a cookie: `loading` until one silent refresh.
     else if (!refreshInCookie) store.dispatch({ type: 'ended', reason: null });
@@ -46,5 +53,20 @@ export function createSessionRestore<TUser>({ store, persistence, coordinator, c
     else await (probing ??= coordinator.probeCookie());
   }
 
-  return { restore, ready };
+  /** Settles once the status is no longer `loading`, with that snapshot; the same promise every time (for Suspense). */
+  function ready_(): Promise<Exclude<AuthSnapshot<TUser>, { status: 'loading' }>> {
+    return (whenReady ??= new Promise((resolve) => {
+      const check = () => {
+        const { snapshot } = store.getState();
+        if (snapshot.status === 'loading') return false;
+        resolve(snapshot);
+        return true;
+      };
+      void ready();
+      if (check()) return;
+      const unsubscribe = store.subscribe(() => check() && unsubscribe());
+    }));
+  }
+
+  return { restore, ready, whenReady: ready_ };
 }
