@@ -83,6 +83,8 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
   // adapter that never answers must not hold every later refresh of this realm).
   let stopped: { promise: Promise<typeof STOPPED>; resolve: () => void } | null = null;
   const untilStopped = <T,>(promise: Promise<T>) => (stopped ? Promise.race([promise, stopped.promise]) : promise);
+  // Counts stops: a refresh that waited through one gives up rather than send after it.
+  let stops = 0;
 
   async function commit(session: SessionRecord<TUser>) {
     // A request that settles after destroy() must not write anything anywhere.
@@ -117,7 +119,10 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
       throw error;
     }
     const from = keyOf(base.lineage);
+    const epoch = stops;
+    const gone = () => current() !== base || !isLive() || stops !== epoch;
     let announced = false;
+    let stopBeating = () => {};
     let answer: RefreshAnswer | null = null;
     store.dispatch({ type: 'refreshing', value: true });
     try {
@@ -129,19 +134,23 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
         // token again. Without a shared lock, the tabs claim the refresh first.
         if (tabs.connected()) {
           await yieldToMessages();
-          if (!shared) await tabs.claim(from);
-          await untilStopped(tabs.awaitRemote(from, options.timeoutMs));
+          for (;;) {
+            await untilStopped(tabs.awaitRemote(from));
+            if (gone()) return;
+            // The tab that refreshed went quiet without an answer, or nobody did: ours, if the claim agrees.
+            if (shared || (await untilStopped(tabs.claim(from)))) break;
+          }
         }
-        if (current() !== base || !isLive()) return;
+        if (gone()) return;
         const stored = await untilStopped(options.persistence.readLatest());
         // A logout or a login while storage was read, or the client stopped: it wins.
-        if (current() !== base || !isLive() || stored === STOPPED) return;
+        if (gone() || stored === STOPPED) return;
         if (stored && tabs.isAdoptable(stored, base)) {
           scheduler.reset();
           return store.dispatch({ type: 'session', session: stored });
         }
         announced = true;
-        tabs.announce(from);
+        stopBeating = tabs.refreshing(from);
         answer = await options.requestRefresh(base);
         const next = await options.readRefresh(answer, base);
         // A logout, a login or another tab's session replaced this one meanwhile: it wins.
@@ -166,6 +175,7 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
     } finally {
       // Last, after the `session` or `ended` message: a tab waiting on this refresh must
       // hear its outcome before it stops waiting, or it would spend the token again.
+      stopBeating();
       if (announced) tabs.settled(from);
     }
   }
@@ -225,6 +235,7 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
       tabs.open();
     },
     close() {
+      stops += 1;
       stopped?.resolve();
       stopped = null;
       tabs.close();

@@ -13,12 +13,12 @@ export type TabMessage<TUser> =
   | { type: 'session'; session: SessionRecord<TUser> }
   /** The session of this login ended here (a logout, a refused refresh): final for it in every tab. */
   | { type: 'ended'; login: string; reason: EndReason }
-  /** A tab took the refresh lock (or won the claim) to replace `from`. */
+  /** A tab took the refresh lock (or won the claim) to replace `from`; repeated as a heartbeat while in flight. */
   | { type: 'refreshing'; from: string }
   /** That refresh is over, whatever its outcome (a `session` or `ended` message precedes success and rejection). */
   | { type: 'refresh-settled'; from: string }
-  /** Without Web Locks: a tab wants to refresh `from`; the lowest ticket wins. */
-  | { type: 'claim'; from: string; ticket: number }
+  /** Without Web Locks: a tab wants to refresh `from`; the earliest claim wins, then the lowest ticket. */
+  | { type: 'claim'; from: string; at: number; ticket: number }
   /** Presence: a tab opened (`hello`, answered by `here`) or closed (`bye`). */
   | { type: 'hello' | 'here' | 'bye' };
 

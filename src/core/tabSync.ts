@@ -9,6 +9,10 @@ import { openTabChannel, type TabChannel, type TabMessage } from './tabChannel';
 // Long enough for every open tab to hear a claim (BroadcastChannel delivers within
 // milliseconds), short beside any token's refresh lead. Waited only when another tab exists.
 export const CLAIM_WINDOW_MS = 50;
+// A tab refreshing says so this often; one not heard for STALE_MS has closed or frozen, and
+// the others stop waiting for it: a dead tab blocks them for seconds, not a request timeout.
+export const HEARTBEAT_MS = 1_000;
+export const STALE_MS = 2_500;
 
 /** How a refresh names the session it replaces in messages: its lineage, never a token. */
 export const keyOf = ({ login, generation }: Lineage) => `${login}/${generation}`;
@@ -43,18 +47,27 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
   let channel: TabChannel<TUser> | null = null;
   // The latest login time heard of: a login here is stamped after it, so "newer" is the same in every tab.
   let latestAt = -Infinity;
-  // A refresh another tab announced (or won the claim for) of the session this tab holds.
-  let remote: { from: string; settled: Promise<void>; settle: () => void } | null = null;
-  const claims = new Map<string, { ticket: number; lost: boolean }>();
+  // A refresh another tab announced (or won the claim for) of the session this tab holds,
+  // and when it was last heard of.
+  let remote: { from: string; seen: number; settled: Promise<void>; settle: () => void } | null = null;
+  // Claims heard, by the session they would refresh, then by tab; renewed by heartbeats.
+  const claims = new Map<string, Map<string, { at: number; ticket: number; seen: number }>>();
 
   const post = (message: TabMessage<TUser>) => channel?.post(message);
 
   function expectRemote(from: string) {
-    if (remote?.from === from) return;
+    if (remote?.from === from) return void (remote.seen = clock.now());
     remote?.settle();
     let settle = () => {};
     const settled = new Promise<void>((resolve) => (settle = resolve));
-    remote = { from, settled, settle };
+    remote = { from, seen: clock.now(), settled, settle };
+  }
+
+  function heardClaim(from: string, sender: string, at: number, ticket: number) {
+    const byTab = claims.get(from) ?? new Map<string, { at: number; ticket: number; seen: number }>();
+    claims.set(from, byTab);
+    const known = byTab.get(sender);
+    byTab.set(sender, { at: Math.min(at, known?.at ?? at), ticket: known?.ticket ?? ticket, seen: clock.now() });
   }
 
   function settleRemote(from?: string) {
@@ -78,15 +91,15 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
     const heldKey = current() && keyOf(current()!.lineage);
     switch (message.type) {
       case 'refreshing':
+        // A tab refreshing outranks every claim: it is the earliest.
+        heardClaim(message.from, sender, -Infinity, -Infinity);
         if (message.from === heldKey) expectRemote(message.from);
         return;
       case 'refresh-settled':
+        claims.delete(message.from);
         return settleRemote(message.from);
-      case 'claim': {
-        const mine = claims.get(message.from);
-        if (mine && (message.ticket < mine.ticket || (message.ticket === mine.ticket && sender < tab))) mine.lost = true;
-        return;
-      }
+      case 'claim':
+        return heardClaim(message.from, sender, message.at, message.ticket);
       case 'session':
         adopt(message.session);
         break;
@@ -134,25 +147,46 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
     /** A stored session this tab may adopt instead of refreshing: one another tab rotated, or a newer login. */
     isAdoptable: (session: SessionRecord<TUser>, held: SessionRecord<TUser>) =>
       !endedLogins.has(session.lineage.login) && compareLineage(session.lineage, held.lineage) > 0,
-    announce: (from: string) => post({ type: 'refreshing', from }),
+    /**
+     * Says, as a heartbeat until the returned function is called, that this tab is
+     * refreshing `from`: waiting tabs know it is alive, and late claims know they lost.
+     */
+    refreshing(from: string): () => void {
+      let timer: unknown = null;
+      const beat = () => {
+        post({ type: 'refreshing', from });
+        timer = clock.setTimeout(beat, HEARTBEAT_MS);
+      };
+      beat();
+      return () => clock.clearTimeout(timer);
+    },
     settled: (from: string) => post({ type: 'refresh-settled', from }),
     /**
-     * Without a lock shared by the tabs: claims the refresh of `from`, and loses to a lower
-     * ticket. A tab that loses waits for the winner's session like for a locked refresh.
-     * Resolves at once when no other tab has been heard.
+     * Without a lock shared by the tabs: claims the refresh of `from`. The earliest live
+     * claim wins (then the lowest ticket), so a claim made after another tab's is lost even
+     * when that tab's window has closed. True when this tab won; a tab that lost waits for
+     * the winner's session like for a locked refresh. True at once when no other tab has been heard.
      */
-    async claim(from: string): Promise<void> {
-      if (!channel?.hasPeers()) return;
-      const mine = { ticket: options.random(), lost: false };
-      claims.set(from, mine);
-      post({ type: 'claim', from, ticket: mine.ticket });
+    async claim(from: string): Promise<boolean> {
+      if (!channel?.hasPeers()) return true;
+      const mine = { at: clock.now(), ticket: options.random() };
+      post({ type: 'claim', from, ...mine });
       await sleep(clock, CLAIM_WINDOW_MS);
-      claims.delete(from);
-      if (mine.lost) expectRemote(from);
+      const now = clock.now();
+      const rivals = [...(claims.get(from)?.values() ?? [])].filter((claim) => now - claim.seen < STALE_MS);
+      const lost = rivals.some((claim) => claim.at < mine.at || (claim.at === mine.at && claim.ticket < mine.ticket));
+      if (lost) expectRemote(from);
+      return !lost;
     },
-    /** Waits (at most `ms`) for another tab's refresh of `from` to settle, if one is under way. */
-    async awaitRemote(from: string, ms: number): Promise<void> {
-      if (remote?.from === from) await Promise.race([remote.settled, sleep(clock, ms)]);
+    /**
+     * Waits for another tab's refresh of `from` to settle, if one is under way, for as long
+     * as that tab is heard from: one that went quiet (closed, frozen) is given up after {@link STALE_MS}.
+     */
+    async awaitRemote(from: string): Promise<void> {
+      while (remote?.from === from) {
+        if (clock.now() - remote.seen >= STALE_MS) return settleRemote(from);
+        await Promise.race([remote.settled, sleep(clock, HEARTBEAT_MS)]);
+      }
     },
   };
 }
