@@ -50,7 +50,8 @@ export function createSessionRestore<TUser>(options: SessionRestoreOptions<TUser
     await restore();
     if (!loading()) return;
     if (store.getState().session) await coordinator.refresh().catch(() => undefined);
-    else await (probing ??= coordinator.probeCookie());
+    // A probe the client's stop gave up on leaves `loading`: the next start probes again.
+    else await (probing ??= coordinator.probeCookie().finally(() => void (loading() && (probing = null))));
   }
 
   /** Settles once the status is no longer `loading`, with that snapshot; the same promise every time (for Suspense). */

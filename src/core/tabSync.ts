@@ -66,8 +66,8 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
   function heardClaim(from: string, sender: string, at: number, ticket: number) {
     const byTab = claims.get(from) ?? new Map<string, { at: number; ticket: number; seen: number }>();
     claims.set(from, byTab);
-    const known = byTab.get(sender);
-    byTab.set(sender, { at: Math.min(at, known?.at ?? at), ticket: known?.ticket ?? ticket, seen: clock.now() });
+    // A tab's latest claim replaces its earlier one: a tab that gave up on a quiet winner claims anew.
+    byTab.set(sender, { at, ticket, seen: clock.now() });
   }
 
   function settleRemote(from?: string) {

@@ -32,23 +32,27 @@ export interface Transport {
 
 /** `fetch` with a timeout on the injected clock and one switch that aborts everything in flight. */
 export function createTransport({ fetch, clock, timeoutMs }: TransportOptions): Transport {
-  const inFlight = new Set<(reason: unknown) => void>();
+  const inFlight = new Set<(reason: unknown, detail: string) => void>();
 
   function send(request: Request, timeout: boolean): Promise<Answer> {
     const controller = new AbortController();
     const sentAt = clock.now();
     let timer: TimerHandle | undefined;
-    let abort!: (reason: unknown) => void;
+    let abort!: (reason: unknown, detail: string) => void;
     // Raced as well as aborted: a custom fetch may ignore the signal. No DOMException: React
     // Native has none, so the reasons are plain values.
     const given = new Promise<never>((_, reject) => {
-      abort = (reason) => {
+      abort = (reason, detail) => {
         controller.abort(reason);
-        reject(new AuthError('auth/network', { cause: reason, detail: reason === STOPPED ? 'the client stopped.' : 'the request timed out.' }));
+        reject(new AuthError('auth/network', { cause: reason, detail }));
       };
     });
     inFlight.add(abort);
-    if (timeout) timer = clock.setTimeout(() => abort({ name: 'TimeoutError', message: 'The request timed out.' }), timeoutMs);
+    // The caller's own signal (React Query's cancellation, say) still cancels the request.
+    const own = request.signal as AbortSignal | undefined;
+    if (own?.aborted) abort(own.reason, 'the request was aborted.');
+    else own?.addEventListener?.('abort', () => abort(own.reason, 'the request was aborted.'), { once: true });
+    if (timeout) timer = clock.setTimeout(() => abort({ name: 'TimeoutError', message: 'The request timed out.' }, 'the request timed out.'), timeoutMs);
     // Called unbound, as the global fetch must be: `fetch: window.fetch` is a valid option.
     const fetchOnce = fetch;
     const answer = Promise.resolve()
@@ -68,7 +72,7 @@ export function createTransport({ fetch, clock, timeoutMs }: TransportOptions): 
   return {
     send,
     abortAll() {
-      inFlight.forEach((abort) => abort(STOPPED));
+      inFlight.forEach((abort) => abort(STOPPED, 'the client stopped.'));
     },
   };
 }

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod/v4';
 import {
   AuthError,
+  createAuthClient,
   InvalidCredentialsError,
   authKeys,
   isInvalidCredentialsError,
@@ -334,4 +335,35 @@ describe('errors', () => {
     expect(error).toBeInstanceOf(AuthError);
     expect(isInvalidCredentialsError(error)).toBe(true);
   });
+});
+
+describe('found in review', () => {
+  it("cancels client.fetch when the caller's own signal aborts", async () => {
+    const { makeClient, control, clock } = setup();
+    const client = makeClient();
+    await client.login(emily);
+    control.setLatency('todos', 5_000);
+    const controller = new AbortController();
+    const pending = client.fetch('/api/todos', { signal: controller.signal });
+    await clock.flush();
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ code: 'auth/network' });
+  });
+
+  it('probes the cookie again after a stop gave up on the first probe, instead of staying loading', async () => {
+    const { control, clock } = setup({ refreshTokenFrom: 'cookie' });
+    control.setLatency('refresh', 5_000);
+    const client = createAuthClient({ baseUrl: BASE_URL, clock, crossTab: false, refreshTokenIn: 'cookie' });
+    const unmount = client.mount(); // the probe goes out and waits on the server's latency
+    await clock.flush();
+    unmount(); // the last unmount gives it up, a microtask later
+    await clock.flush();
+    expect(client.getSnapshot().status).toBe('loading');
+    client.mount();
+    await clock.advance(5_000);
+    expect(client.getSnapshot()).toEqual({ status: 'unauthenticated', reason: null, error: null });
+    expect(control.counts().refresh).toBe(2);
+    client.destroy();
+  });
+
 });
