@@ -1,4 +1,4 @@
-// Keeps the API reference honest: lists every export of the three public entries (read with
+// Keeps the API reference honest: lists every export of the four public entries (read with
 // the TypeScript compiler, so `export *` and type-only exports count) and fails when one
 //   - is not mentioned in README.md inside an inline code span (`useSession`, `useSession()`,
 //     `<AuthProvider>` and `authKeys.me()` all mention their name; fenced examples do not), or
@@ -15,6 +15,7 @@ const ENTRIES = [
   { name: 'authloop', file: 'src/index.ts' },
   { name: 'authloop/core', file: 'src/core/index.ts' },
   { name: 'authloop/testing', file: 'src/testing/index.ts' },
+  { name: 'authloop/testing/server', file: 'src/testing/server.ts' },
 ];
 
 interface ExportInfo {
