@@ -7,15 +7,15 @@ import { resolveConfig, type AuthClientConfig, type Credentials } from './config
 import { AuthError } from './errors';
 import { createLifetime } from './lifetime';
 import { createPersistence } from './persistence';
-import { createContractProtocol } from './protocol';
+import { coordinatorView } from './protocol';
 import { createRefreshCoordinator } from './refreshCoordinator';
 import { createRefreshScheduler } from './refreshScheduler';
 import { userSchema as defaultUserSchema, type StandardSchemaV1 } from './schemas';
 import { createSessionRestore } from './sessionRestore';
-import { initialState, type EngineState } from './sessionState';
+import { initialState, sameJson, type EngineState } from './sessionState';
 import { createSessionStore } from './sessionStore';
 import { isExpired } from './tokens';
-import { createTransport } from './transport';
+import { createTransport, resolveUrl } from './transport';
 
 export type { AuthClient, AuthenticatedSnapshot } from './authClient';
 
@@ -31,12 +31,12 @@ const ignore = () => undefined;
  * const unmount = auth.mount();
  * const token = await auth.getAccessToken();
  */
-export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof defaultUserSchema>(
-  options: AuthClientConfig<TUserSchema> = {},
-): AuthClient<StandardSchemaV1.InferOutput<TUserSchema>> {
+export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof defaultUserSchema, TCredentials = Credentials>(
+  options: AuthClientConfig<TUserSchema, TCredentials> = {},
+): AuthClient<StandardSchemaV1.InferOutput<TUserSchema>, TCredentials> {
   type TUser = StandardSchemaV1.InferOutput<TUserSchema>;
   const config = resolveConfig(options);
-  const { clock, getUserId } = config;
+  const { clock, getUserId, protocol } = config;
   let destroyed = false;
   const report = (error: AuthError) => {
     try {
@@ -47,9 +47,8 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
   };
   const serverSnapshot = initialState<TUser>(config.storage !== null || config.refreshInCookie).snapshot;
   const queryClients = new Set<QueryClient>(options.queryClient ? [options.queryClient] : []);
-  const protocol = createContractProtocol({ ...config, classifyError: options.classifyError });
   const transport = createTransport(config);
-  const requests = createAuthRequests<TUser>({ ...config, protocol, transport });
+  const requests = createAuthRequests<TUser>({ ...config, transport });
   const persistence = createPersistence<TUser>(config.storage, config.storageKey, report);
   const store = createSessionStore<TUser>({ snapshot: serverSnapshot, session: null }, onTransition);
   const current = () => store.getState().session;
@@ -59,9 +58,9 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     store,
     persistence,
     scheduler,
-    protocol,
+    protocol: coordinatorView(protocol),
     name: config.storageKey,
-    requestRefresh: (base) => requests.post('refresh', protocol.refresh(base?.refreshToken ?? null)),
+    requestRefresh: (base) => requests.send('refresh', protocol.refresh(config.refreshInCookie ? null : (base?.refreshToken ?? null))),
     readRefresh: (answer, base) => requests.readSession('refresh', answer, base),
     report,
     isLive: () => !destroyed,
@@ -80,6 +79,8 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
   }, stop);
   const authFetch = createAuthFetch({
     ...config,
+    // Me is the engine's own request: its origin sees the bearer token wherever it is.
+    allowedOrigins: [...config.allowedOrigins, resolveUrl(config.baseUrl, protocol.me().path)],
     getAccessToken,
     currentToken: () => current()?.accessToken ?? null,
     refresh: () => coordinator.refresh(),
@@ -142,13 +143,11 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     getServerSnapshot: () => serverSnapshot,
     subscribe: store.subscribe,
     mount: () => (destroyed ? ignore : lifetime.mount()),
-    async login(credentials: Credentials) {
+    async login(credentials: TCredentials) {
       live();
-      if (typeof credentials?.username !== 'string' || typeof credentials?.password !== 'string') {
-        throw new AuthError('auth/invalid_config', { detail: 'login needs { username, password } as strings.' });
-      }
+      const request = protocol.login(credentials);
       await restore();
-      const session = await requests.readSession('login', await requests.post('login', protocol.login(credentials)), null);
+      const session = await requests.readSession('login', await requests.send('login', request), null);
       live();
       await coordinator.commit(session);
       return store.getState().snapshot as AuthenticatedSnapshot<TUser>;
@@ -160,8 +159,9 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
       await coordinator.end('logged-out', null);
       // Then tell the server, if it has an endpoint for it. The session is already gone here
       // whatever the server answers; a failure reaches onError.
-      const request = session && protocol.logout(session.refreshToken);
-      if (request) await requests.post('logout', request, session.accessToken).then(ignore, report);
+      const tokens = session && { accessToken: session.accessToken, refreshToken: config.refreshInCookie ? null : session.refreshToken };
+      const request = tokens && protocol.logout?.(tokens);
+      if (request) await requests.send('logout', request).then(ignore, report);
     },
     getAccessToken,
     async refresh() {
@@ -170,7 +170,19 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
       return coordinator.refresh();
     },
     fetch: async (input, init) => (live(), authFetch(input, init)),
-    fetchMe: async () => (live(), requests.fetchUser(authFetch)),
+    async fetchMe() {
+      live();
+      const user = await requests.fetchUser(authFetch);
+      const session = current();
+      // The session's user is the one me last gave: the same user only, and never under a
+      // refresh in flight, whose answer must still find the session it replaces.
+      if (session && !coordinator.busy() && sameUser(session.user, user) && !sameJson(session.user, user)) {
+        const next = { ...session, user };
+        store.dispatch({ type: 'session', session: next });
+        await persistence.write(next);
+      }
+      return user;
+    },
     getUserId,
     bindQueryClient(queryClient) {
       queryClients.add(queryClient);

@@ -1,6 +1,6 @@
 import { invalidResponse } from './errors';
 import type { Grant } from './protocol';
-import { validate, type StandardSchemaV1 } from './schemas';
+import { refreshResponseSchema, validate, type StandardSchemaV1 } from './schemas';
 import type { SessionRecord } from './sessionState';
 import { computeTiming } from './tokens';
 
@@ -17,6 +17,27 @@ export interface GrantTiming {
   serverDate?: number | undefined;
 }
 
+/** A grant the engine checked: tokens are non-empty strings, lifetimes positive or absolute numbers. */
+export interface ValidGrant {
+  accessToken: string;
+  refreshToken?: string | undefined;
+  expiresIn?: number | undefined;
+  expiresAt?: number | undefined;
+  user?: unknown;
+}
+
+/** Validates what a protocol read from an answer; an unusable grant is an `auth/invalid_response` error. */
+export async function parseGrant(grant: Grant): Promise<ValidGrant> {
+  // The contract's refresh answer is exactly the token fields every grant has.
+  const tokens = await validate(refreshResponseSchema, grant);
+  if (!tokens.ok) throw invalidResponse('the tokens are missing or malformed.', tokens.issues);
+  const { expiresAt, user } = grant;
+  if (expiresAt !== undefined && !Number.isFinite(expiresAt)) {
+    throw invalidResponse('the tokens are missing or malformed.', [{ path: 'expiresAt', message: 'must be a time' }]);
+  }
+  return { ...tokens.value, expiresAt: expiresAt as number | undefined, user };
+}
+
 /**
  * Builds a session from a grant, keeping `keep`'s user (a refresh keeps the current user
  * object) and its refresh token when the grant brings none (a server that does not
@@ -24,12 +45,18 @@ export interface GrantTiming {
  * half-written session behind.
  */
 export function parseSession<TUser>(
-  grant: Grant,
+  grant: ValidGrant,
   options: Omit<ParseOptions<TUser>, 'userSchema'>,
   timing: GrantTiming,
   keep: { user: TUser; refreshToken: string | null },
 ): SessionRecord<TUser> {
-  const { accessToken, refreshToken, expiresIn } = grant;
+  const { accessToken, refreshToken, expiresAt } = grant;
+  let { expiresIn } = grant;
+  if (expiresIn === undefined && expiresAt !== undefined) {
+    // An absolute expiry is on the server's clock: measured from its Date where it sent one.
+    expiresIn = (expiresAt - (timing.serverDate ?? timing.sentAt)) / 1000;
+    if (expiresIn <= 0) throw invalidResponse('the access token was already expired when it arrived.');
+  }
   const expiry = computeTiming({ accessToken, expiresIn, leewayMs: options.leewayMs, opaque: options.opaqueTokens, ...timing });
   return { user: keep.user, accessToken, refreshToken: refreshToken ?? keep.refreshToken, ...expiry };
 }

@@ -4,7 +4,8 @@ import { useContext, useEffect, useMemo, useState, type ReactNode } from 'react'
 import type { AuthClientConfig } from '../core/config';
 import { createAuthClient, type AuthClient } from '../core/createAuthClient';
 import { AuthError } from '../core/errors';
-import { AuthContext, type AuthContextValue, type RegisteredUser } from './AuthContext';
+import type { userSchema } from '../core/schemas';
+import { AuthContext, type AuthContextValue, type RegisteredCredentials, type RegisteredUser } from './AuthContext';
 
 /** Props of {@link AuthProvider}: a `client`, or the options of `createAuthClient`. */
 export type AuthProviderProps = {
@@ -12,8 +13,8 @@ export type AuthProviderProps = {
   /** The QueryClient to use; default: the one of the surrounding `<QueryClientProvider>`. */
   queryClient?: QueryClient;
 } & (
-  | { /** A client made with `createAuthClient`. */ client: AuthClient<RegisteredUser> }
-  | ({ client?: undefined } & AuthClientConfig)
+  | { /** A client made with `createAuthClient`. */ client: AuthClient<RegisteredUser, RegisteredCredentials> }
+  | ({ client?: undefined } & AuthClientConfig<typeof userSchema, RegisteredCredentials>)
 );
 
 /**
@@ -35,7 +36,7 @@ export function AuthProvider(props: AuthProviderProps) {
   }
   // Config props are read once, like useState's initial value: a new client per render
   // would drop the session. Its timer, wake-ups and channel run only while mounted.
-  const [ownClient] = useState(() => (clientProp ? null : (createAuthClient(config) as AuthClient<RegisteredUser>)));
+  const [ownClient] = useState(() => (clientProp ? null : (createAuthClient(config) as AuthClient<RegisteredUser, RegisteredCredentials>)));
   const client = clientProp ?? ownClient!;
 
   // Mounted in an effect, never during render: a provider that unmounts leaves nothing running.
