@@ -19,8 +19,11 @@ export interface Register {}
 /** The user type of the registered client, or the contract's {@link User}. */
 export type RegisteredUser = Register extends { client: AuthClient<infer TUser> } ? TUser : User;
 
+/** What a client's protocol logs in with; the contract's {@link Credentials} for anything else. */
+export type CredentialsOf<TClient> = TClient extends { login(credentials: infer TCredentials): unknown } ? TCredentials : Credentials;
+
 /** What the registered client's protocol logs in with (`useLogin`'s variables), or the contract's {@link Credentials}. */
-export type RegisteredCredentials = Register extends { client: AuthClient<never, infer TCredentials> } ? TCredentials : Credentials;
+export type RegisteredCredentials = CredentialsOf<Register extends { client: infer TClient } ? TClient : never>;
 
 export interface AuthContextValue {
   client: AuthClient<RegisteredUser, RegisteredCredentials>;
