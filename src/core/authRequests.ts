@@ -26,15 +26,15 @@ export function createAuthRequests<TUser>(options: AuthRequestsOptions<TUser>) {
 
   /** The protocol's request as a fetch Request: JSON, or form-encoded for a URLSearchParams body. */
   function toRequest(endpoint: AuthEndpoint, { path, method, body, headers }: ProtocolRequest): Request {
-    const all = new Headers({ Accept: 'application/json' });
     // A URLSearchParams body gets its form Content-Type from fetch itself.
-    const form = body instanceof URLSearchParams;
-    if (body !== undefined && !form) all.set('Content-Type', 'application/json');
-    for (const [name, value] of Object.entries(headers ?? {})) all.set(name, value);
+    const json = body !== undefined && !(body instanceof URLSearchParams);
+    const all = new Headers({ Accept: 'application/json', ...(json && { 'Content-Type': 'application/json' }) });
+    // Set one by one: a protocol's `content-type` replaces ours whatever its case.
+    for (const name in headers) all.set(name, headers[name]!);
     return new Request(resolveUrl(baseUrl, path), {
       method: method ?? (endpoint === 'me' ? 'GET' : 'POST'),
       headers: all,
-      body: form ? body : body === undefined ? undefined : JSON.stringify(body),
+      body: json ? JSON.stringify(body) : (body as URLSearchParams | undefined),
       credentials,
     });
   }

@@ -92,8 +92,8 @@ export function resolveConfig<TUserSchema extends StandardSchemaV1, TCredentials
     [Number.isFinite(timeoutMs) && timeoutMs > 0, 'requestTimeoutMs must be a finite number above 0.'],
     [storage === null || [storage.get, storage.set, storage.remove].every((method) => typeof method == 'function'), "storage must be 'memory', 'localStorage', 'sessionStorage' or { get, set, remove }."],
     [(userSchema as object | null)?.['~standard' as never], 'schemas.user must be a Standard Schema (zod, valibot, arktype...).'],
-    [[protocol?.login, protocol?.refresh, protocol?.me, protocol?.readGrant, protocol?.readError].every((method) => typeof method == 'function'), 'protocol must be an AuthProtocol: contract(), oauth2(), mappedJson() or your own.'],
-    [!(config.protocol && config.paths), 'paths shapes the default contract; give the paths to your protocol instead.'],
+    [typeof protocol?.readGrant == 'function', 'protocol must be an AuthProtocol.'],
+    [!(config.protocol && config.paths), 'paths is for the default contract: give them to your protocol.'],
     [config.allowedOrigins === undefined || Array.isArray(config.allowedOrigins), 'allowedOrigins must be an array of origins.'],
   ];
   for (const [ok, detail] of checks) if (!ok) throw new AuthError('auth/invalid_config', { detail });

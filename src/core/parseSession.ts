@@ -17,25 +17,21 @@ export interface GrantTiming {
   serverDate?: number | undefined;
 }
 
-/** A grant the engine checked: tokens are non-empty strings, lifetimes positive or absolute numbers. */
+/** A grant the engine checked: tokens are non-empty strings, a lifetime a positive number. */
 export interface ValidGrant {
   accessToken: string;
   refreshToken?: string | undefined;
   expiresIn?: number | undefined;
-  expiresAt?: number | undefined;
+  expiresAt?: unknown;
   user?: unknown;
 }
 
 /** Validates what a protocol read from an answer; an unusable grant is an `auth/invalid_response` error. */
 export async function parseGrant(grant: Grant): Promise<ValidGrant> {
-  // The contract's refresh answer is exactly the token fields every grant has.
+  // The contract's refresh answer is exactly the token fields every grant has; the rest passes through.
   const tokens = await validate(refreshResponseSchema, grant);
   if (!tokens.ok) throw invalidResponse('the tokens are missing or malformed.', tokens.issues);
-  const { expiresAt, user } = grant;
-  if (expiresAt !== undefined && !Number.isFinite(expiresAt)) {
-    throw invalidResponse('the tokens are missing or malformed.', [{ path: 'expiresAt', message: 'must be a time' }]);
-  }
-  return { ...tokens.value, expiresAt: expiresAt as number | undefined, user };
+  return tokens.value;
 }
 
 /**
@@ -54,8 +50,9 @@ export function parseSession<TUser>(
   let { expiresIn } = grant;
   if (expiresIn === undefined && expiresAt !== undefined) {
     // An absolute expiry is on the server's clock: measured from its Date where it sent one.
-    expiresIn = (expiresAt - (timing.serverDate ?? timing.sentAt)) / 1000;
-    if (expiresIn <= 0) throw invalidResponse('the access token was already expired when it arrived.');
+    expiresIn = ((expiresAt as number) - (timing.serverDate ?? timing.sentAt)) / 1000;
+    // Also NaN: an expiresAt that is not a number.
+    if (!(expiresIn > 0)) throw invalidResponse('the access token was already expired when it arrived.');
   }
   const expiry = computeTiming({ accessToken, expiresIn, leewayMs: options.leewayMs, opaque: options.opaqueTokens, ...timing });
   return { user: keep.user, accessToken, refreshToken: refreshToken ?? keep.refreshToken, ...expiry };
