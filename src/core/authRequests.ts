@@ -10,6 +10,8 @@ import { resolveUrl, type Transport } from './transport';
 export interface AuthRequestsOptions<TUser> extends ParseOptions<TUser> {
   baseUrl: string;
   credentials: RequestCredentials;
+  /** The refresh token travels in an HttpOnly cookie: the protocol is given none to send. */
+  refreshInCookie: boolean;
   protocol: AuthProtocol<unknown>;
   transport: Transport;
   clock: Clock;
@@ -22,7 +24,8 @@ interface GrantAnswer extends RefreshAnswer {
 
 /** The engine's own requests, built by the protocol and sent by the transport, and their answers read into sessions. */
 export function createAuthRequests<TUser>(options: AuthRequestsOptions<TUser>) {
-  const { protocol, transport, baseUrl, credentials, userSchema, clock } = options;
+  const { protocol, transport, baseUrl, credentials, userSchema, clock, refreshInCookie } = options;
+  const tokenToSend = (session: SessionRecord<TUser> | null) => (refreshInCookie ? null : (session?.refreshToken ?? null));
 
   /** The protocol's request as a fetch Request: JSON, or form-encoded for a URLSearchParams body. */
   function toRequest(endpoint: AuthEndpoint, { path, method, body, headers }: ProtocolRequest): Request {
@@ -78,5 +81,17 @@ export function createAuthRequests<TUser>(options: AuthRequestsOptions<TUser>) {
     return { ...session, user };
   }
 
-  return { send, fetchUser, readSession };
+  return {
+    fetchUser,
+    readSession,
+    /** Signs in: the session, its user from me when the answer has none. */
+    login: async (credentials: unknown) => readSession('login', await send('login', protocol.login(credentials)), null),
+    /** Sends a refresh of `base` (null: whatever refresh cookie the browser holds). */
+    refresh: (base: SessionRecord<TUser> | null) => send('refresh', protocol.refresh(tokenToSend(base))),
+    /** Tells the server about a logout, when the protocol has a way to. */
+    async logout(session: SessionRecord<TUser>) {
+      const request = protocol.logout?.({ accessToken: session.accessToken, refreshToken: tokenToSend(session) });
+      if (request) await send('logout', request);
+    },
+  };
 }

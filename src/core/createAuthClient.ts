@@ -60,7 +60,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     scheduler,
     protocol: coordinatorView(protocol),
     name: config.storageKey,
-    requestRefresh: (base) => requests.send('refresh', protocol.refresh(config.refreshInCookie ? null : (base?.refreshToken ?? null))),
+    requestRefresh: requests.refresh,
     readRefresh: (answer, base) => requests.readSession('refresh', answer, base),
     report,
     isLive: () => !destroyed,
@@ -145,9 +145,8 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     mount: () => (destroyed ? ignore : lifetime.mount()),
     async login(credentials: TCredentials) {
       live();
-      const request = protocol.login(credentials);
       await restore();
-      const session = await requests.readSession('login', await requests.send('login', request), null);
+      const session = await requests.login(credentials);
       live();
       await coordinator.commit(session);
       return store.getState().snapshot as AuthenticatedSnapshot<TUser>;
@@ -159,9 +158,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
       await coordinator.end('logged-out', null);
       // Then tell the server, if it has an endpoint for it. The session is already gone here
       // whatever the server answers; a failure reaches onError.
-      const tokens = session && { accessToken: session.accessToken, refreshToken: config.refreshInCookie ? null : session.refreshToken };
-      const request = tokens && protocol.logout?.(tokens);
-      if (request) await requests.send('logout', request).then(ignore, report);
+      if (session) await requests.logout(session).then(ignore, report);
     },
     getAccessToken,
     async refresh() {
@@ -174,10 +171,9 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
       live();
       const user = await requests.fetchUser(authFetch);
       const session = current();
-      // The session's user is the one me last gave: the same user only, and never under a
-      // refresh in flight, whose answer must still find the session it replaces.
-      if (session && !coordinator.busy() && sameUser(session.user, user) && !sameJson(session.user, user)) {
-        const next = { ...session, user };
+      // The session's user is me's latest: the same user only, never under a refresh in flight (its answer must find its session).
+      const next = session && !coordinator.busy() && sameUser(session.user, user) && !sameJson(session.user, user) && { ...session, user };
+      if (next) {
         store.dispatch({ type: 'session', session: next });
         await persistence.write(next);
       }
