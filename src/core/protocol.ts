@@ -188,13 +188,13 @@ export const stringAt = (value: unknown): string | undefined => (typeof value ==
 /** `protocol` with `classifyError` consulted first, the shorthand of the `classifyError` option. */
 export function withClassifier<TCredentials>(protocol: AuthProtocol<TCredentials>, classify: ErrorClassifier | undefined): AuthProtocol<TCredentials> {
   if (!classify) return protocol;
-  return {
-    ...protocol,
-    readError(info) {
-      const read = protocol.readError(info);
-      return { ...read, code: classify(info) ?? read.code };
-    },
+  // On top of the protocol rather than a copy of it: a protocol may be a class instance.
+  const classified: AuthProtocol<TCredentials> = Object.create(protocol);
+  classified.readError = (info) => {
+    const read = protocol.readError(info);
+    return { ...read, code: classify(info) ?? read.code };
   };
+  return classified;
 }
 
 const HTTP_CODES: AuthErrorCode[] = [

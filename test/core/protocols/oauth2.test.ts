@@ -71,6 +71,19 @@ describe('oauth2: login (RFC 6749 §4.3)', () => {
   });
 });
 
+describe('oauth2 with classifyError', () => {
+  it('asks the classifier before the protocol', async () => {
+    const { makeClient, control } = setup({ flavour: 'oauth2' });
+    const client = makeClient({
+      protocol: oauth2(OPTIONS),
+      schemas: { user: oidcUser },
+      classifyError: ({ endpoint, status }) => (endpoint === 'login' && status === 403 ? 'auth/invalid_credentials' : undefined),
+    });
+    control.respondNext('login', 1, () => HttpResponse.json({ error: 'access_denied' }, { status: 403 }));
+    expect(await rejection(client.login(emily))).toMatchObject({ code: 'auth/invalid_credentials', serverCode: 'access_denied' });
+  });
+});
+
 describe('oauth2: refresh (RFC 6749 §6)', () => {
   it('posts the refresh token grant with the client id', async () => {
     const { client, clock, form } = oauthSetup();
