@@ -119,6 +119,38 @@ async function minGzip(entry: string, external: string[]): Promise<number> {
 
 const bytes = (n: number) => `${n.toLocaleString('en-US')} B`;
 
+// The README's quick start imports these; each preset's cost is what importing it beside them adds.
+const QUICK_START = ['AuthProvider', 'isInvalidCredentialsError', 'useLogin', 'useLogout', 'useSession'];
+// A string each preset cannot do without: none of them may reach an app that does not import it.
+const PRESET_MARKERS: Record<string, string> = { oauth2: 'grant_type', mappedJson: 'epoch-milliseconds' };
+
+/** Bundles an app that imports `names` from the built entry: min+gzip bytes, and the minified code. */
+async function bundleImports(names: string[], external: string[]): Promise<{ size: number; code: string }> {
+  const result = await build({
+    stdin: { contents: `export { ${names.join(', ')} } from './dist/index.js';`, resolveDir: root, loader: 'js' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    write: false,
+    external,
+    logLevel: 'silent',
+  });
+  const output = result.outputFiles[0]!.contents;
+  return { size: gzipSync(output, { level: 9 }).length, code: new TextDecoder().decode(output) };
+}
+
+async function measurePresets(group: string) {
+  const quickStart = await bundleImports(QUICK_START, peersExternal);
+  const leaked = Object.entries(PRESET_MARKERS).filter(([, marker]) => quickStart.code.includes(marker));
+  rows.push({ group, figure: 'the quick start, peers external', measured: bytes(quickStart.size), expected: '(no budget)', ok: undefined });
+  expectEqual(group, 'presets in the quick start (the contract only)', leaked.map(([name]) => name).join(', ') || 'none', 'none');
+  for (const preset of Object.keys(PRESET_MARKERS)) {
+    const withPreset = await bundleImports([...QUICK_START, preset], peersExternal);
+    rows.push({ group, figure: `+ ${preset}`, measured: bytes(withPreset.size - quickStart.size), expected: '(no budget)', ok: undefined });
+  }
+}
+
 async function measureBytes(group: string) {
   // The engine issue's targets, in KiB like its "today 10.7 KB" (10,964 B): the quick start as an app ships it, and what it adds to an app on zod classic.
   const { quickStart, addedToZodApp } = await appSizes(join(root, 'dist/index.js'));
@@ -389,11 +421,13 @@ async function rendersOnLogin(group: string) {
   await settle(clock, signedIn, snapshot);
   const after = snapshot();
   if (control.counts().login !== 1 || control.counts().me !== 1) throw new Error('expected one login and one GET me');
-  // One render per change a consumer reads: the session changes once; a mutation goes
-  // pending then succeeds; useMe goes from disabled to fetching, then has the user.
+  // One render per change a consumer reads: the session changes once, and its user once more
+  // when me's answer differs from the login's (the fake's me adds `role`, and the session's
+  // user is the one me last gave); a mutation goes pending then succeeds; useMe goes from
+  // disabled to fetching, then has the user.
   expectEqual(group, 'useLogin() (pending, then success)', delta(after, before, 'login'), 2);
-  expectEqual(group, 'useSession()', delta(after, before, 'session'), 1);
-  expectEqual(group, 'useSession(selecting the user)', delta(after, before, 'user'), 1);
+  expectEqual(group, "useSession() (the login's user, then me's)", delta(after, before, 'session'), 2);
+  expectEqual(group, "useSession(selecting the user) (the login's, then me's)", delta(after, before, 'user'), 2);
   expectEqual(group, 'useSession(selecting the access token)', delta(after, before, 'token'), 1);
   expectEqual(group, '<RequireAuth>', delta(after, before, 'guard'), 1);
   expectEqual(group, 'useMe() (fetching, then the user)', delta(after, before, 'me'), 2);
@@ -436,6 +470,7 @@ async function run(group: string, scenario: (group: string) => Promise<void>) {
 
 try {
   await run('bytes, min+gzip', measureBytes);
+  await run('bytes of each protocol preset, min+gzip', measurePresets);
   await run(`requests: ${MOUNTED_COMPONENTS} components using useSession and useMe mount at once`, mountMany);
   await run(`requests: ${CONCURRENT_CALLS} concurrent authenticated calls meet a 401`, concurrent401);
   await run(`requests: ${SIMULATED_HOURS} h, 15-min tokens, default leeway, a call a minute`, aDay);

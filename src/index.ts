@@ -1,7 +1,7 @@
 'use client';
 export * from './core';
 export { AuthProvider, type AuthProviderProps } from './react/AuthProvider';
-export type { Register, RegisteredUser } from './react/AuthContext';
+export type { Register, RegisteredCredentials, RegisteredUser } from './react/AuthContext';
 export { RequireAuth, type RequireAuthProps } from './react/RequireAuth';
 export { useAuthFetch } from './react/useAuthFetch';
 export { useLogin, type AuthenticatedSession, type UseLoginOptions } from './react/useLogin';

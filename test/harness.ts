@@ -1,6 +1,6 @@
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { createAuthClient, type AuthClient, type AuthClientConfig } from '../src/core';
+import { createAuthClient, type AuthClient, type AuthClientConfig, type Credentials, type StandardSchemaV1, type userSchema } from '../src/core';
 import { createAuthHandlers, createTestClock, type AuthHandlersOptions, type TestClock } from '../src/testing';
 
 export const BASE_URL = 'http://auth.test';
@@ -23,7 +23,9 @@ export function startMswServer() {
 export interface Setup {
   clock: TestClock;
   control: ReturnType<typeof createAuthHandlers>['control'];
-  makeClient: (config?: AuthClientConfig) => AuthClient;
+  makeClient: <TUserSchema extends StandardSchemaV1 = typeof userSchema, TCredentials = Credentials>(
+    config?: AuthClientConfig<TUserSchema, TCredentials>,
+  ) => AuthClient<StandardSchemaV1.InferOutput<TUserSchema>, TCredentials>;
 }
 
 /** A fake server on its own clock (shared with the client unless a test skews it) and a client factory. */
@@ -31,7 +33,7 @@ export function setup(options: AuthHandlersOptions & { clock?: TestClock } = {})
   const clock = options.clock ?? createTestClock();
   const { handlers, control } = createAuthHandlers({ baseUrl: BASE_URL, clock, ...options });
   server.use(...handlers);
-  const makeClient = (config: AuthClientConfig = {}) => {
+  const makeClient = <TUserSchema extends StandardSchemaV1, TCredentials>(config: AuthClientConfig<TUserSchema, TCredentials> = {}) => {
     // Backoff at the top of its jitter, so a test knows when each retry goes.
     const client = createAuthClient({ baseUrl: BASE_URL, clock, crossTab: false, random: () => 1 - Number.EPSILON, ...config });
     // Mounted as <AuthProvider> would: timer, wake-ups and channel run until the test ends.

@@ -7,8 +7,8 @@ import type { AuthSnapshot } from './sessionState';
 /** The snapshot of a signed-in session. */
 export type AuthenticatedSnapshot<TUser> = Extract<AuthSnapshot<TUser>, { status: 'authenticated' }>;
 
-/** The framework-free engine behind the hooks. */
-export interface AuthClient<TUser = StandardSchemaV1.InferOutput<typeof defaultUserSchema>> {
+/** The framework-free engine behind the hooks. `TCredentials` is what its protocol's login takes. */
+export interface AuthClient<TUser = StandardSchemaV1.InferOutput<typeof defaultUserSchema>, TCredentials = Credentials> {
   /** The current state; the same object until something changes. Reads only (a synchronous storage is read once). */
   getSnapshot(): AuthSnapshot<TUser>;
   /** The snapshot a server render shows: `loading` with persistent storage or a cookie refresh, else `unauthenticated`. */
@@ -23,10 +23,10 @@ export interface AuthClient<TUser = StandardSchemaV1.InferOutput<typeof defaultU
    */
   mount(): () => void;
   /** Signs in; resolves once the session is stored. Rejects with an {@link AuthError}; `auth/invalid_credentials` for a wrong password. */
-  login(credentials: Credentials): Promise<AuthenticatedSnapshot<TUser>>;
+  login(credentials: TCredentials): Promise<AuthenticatedSnapshot<TUser>>;
   /**
    * Ends the session here and in every tab: storage cleared (resolves after), auth queries
-   * removed. With `paths.logout`, then tells the server (a failure there goes to `onError`).
+   * removed. With `paths.logout` (or a protocol's logout), then tells the server (a failure there goes to `onError`).
    */
   logout(): Promise<void>;
   /**
@@ -41,7 +41,7 @@ export interface AuthClient<TUser = StandardSchemaV1.InferOutput<typeof defaultU
    * one shared refresh and one retry. Other origins get the request untouched.
    */
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
-  /** GET me, validated by the user schema. */
+  /** GET me, validated by the user schema; the session's user becomes it (same user, no refresh in flight). */
   fetchMe(): Promise<TUser>;
   /** What tells this user apart (`getUserId`); `undefined` when the user has no id. */
   getUserId(user: TUser): string | number | undefined;

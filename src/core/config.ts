@@ -1,9 +1,10 @@
+export { DEFAULT_PATHS, type AuthPaths, type Credentials } from './protocol';
 import { systemClock, type Clock } from './clock';
 import { AuthError } from './errors';
 import { userSchema as defaultUserSchema, type StandardSchemaV1 } from './schemas';
 import type { QueryClient } from '@tanstack/query-core';
 import { resolveStorage, type StorageOption } from './storage';
-import type { ErrorClassifier } from './protocol';
+import { contract, DEFAULT_PATHS, withClassifier, type AuthPaths, type AuthProtocol, type Credentials, type ErrorClassifier } from './protocol';
 import { queryCoreWakeUps, type WakeUpSources } from './refreshScheduler';
 
 /** Refresh this long before expiry by default; one minute covers a slow network and a drifting timer. */
@@ -11,35 +12,19 @@ export const DEFAULT_REFRESH_LEEWAY_MS = 60_000;
 /** Login and refresh give up after this long: a request that never answers must not hold the refresh lock forever. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
-/** Paths of the three endpoints authloop calls, relative to `baseUrl` (or absolute URLs). */
-export interface AuthPaths {
-  login: string;
-  refresh: string;
-  me: string;
-  /**
-   * Optional: where logout tells the server (POST with the refresh token in the body, or
-   * with the cookie, and the bearer token). Not part of the contract; no default.
-   */
-  logout?: string;
-}
-
-/** The contract's paths: `/auth/login`, `/auth/refresh`, `/auth/me`. */
-export const DEFAULT_PATHS: AuthPaths = { login: '/auth/login', refresh: '/auth/refresh', me: '/auth/me' };
-
-/** What `login` and `useLogin` take. */
-export interface Credentials {
-  username: string;
-  password: string;
-}
-
 /**
  * Options of {@link createAuthClient} (and the config props of `<AuthProvider>`).
  * Every field is optional; the defaults speak the contract in CONTRACT.md.
  */
-export interface AuthClientConfig<TUserSchema extends StandardSchemaV1 = typeof defaultUserSchema> {
+export interface AuthClientConfig<TUserSchema extends StandardSchemaV1 = typeof defaultUserSchema, TCredentials = Credentials> {
   /** Prefix of every path, e.g. `https://api.example.com`. Default `''` (same origin). */
   baseUrl?: string;
-  /** Endpoint paths; defaults from the contract: `/auth/login`, `/auth/refresh`, `/auth/me`. */
+  /**
+   * The server's wire format: {@link contract} (the default), `oauth2(...)`, `mappedJson(...)`
+   * or your own {@link AuthProtocol}. Its credentials type is what `login` and `useLogin` take.
+   */
+  protocol?: AuthProtocol<TCredentials>;
+  /** Shorthand for `protocol: contract({ paths })`: the contract's endpoint paths. Not with `protocol`. */
   paths?: Partial<AuthPaths>;
   /** The fetch to use. Default: the global `fetch`, looked up at call time. */
   fetch?: typeof fetch;
@@ -51,13 +36,13 @@ export interface AuthClientConfig<TUserSchema extends StandardSchemaV1 = typeof 
   storageKey?: string;
   /** Refresh this long before the access token expires; never more than half its lifetime. Default 60 000. */
   refreshLeewayMs?: number;
-  /** Send the refresh token in the JSON body (default) or rely on an HttpOnly cookie the server set. */
+  /** Send the refresh token in the body (default, or as the protocol says) or rely on an HttpOnly cookie the server set. */
   refreshTokenIn?: 'body' | 'cookie';
-  /** Access tokens are not JWTs: do not decode them; expiry comes from `expiresIn` or a 401. */
+  /** Access tokens are not JWTs: do not decode them; expiry comes from the answer's lifetime or a 401. Default: as the protocol says, else `false`. */
   opaqueTokens?: boolean;
   /** Schemas for your server's shapes; `user` (any Standard Schema) types the user everywhere. */
   schemas?: { user?: TUserSchema };
-  /** Maps a failed response to an error code; return `undefined` to keep the default. */
+  /** Maps a failed response to an error code, before the protocol; return `undefined` to keep the protocol's. */
   classifyError?: ErrorClassifier;
   /** The source of time and timers. Default: the system clock. */
   clock?: Clock;
@@ -99,12 +84,13 @@ export function defaultUserId(user: unknown): string | number | undefined {
 }
 
 /** Validates the options and fills in the defaults; an unusable option throws an `auth/invalid_config` {@link AuthError}. */
-export function resolveConfig<TUserSchema extends StandardSchemaV1>(config: AuthClientConfig<TUserSchema>) {
+export function resolveConfig<TUserSchema extends StandardSchemaV1, TCredentials>(config: AuthClientConfig<TUserSchema, TCredentials>) {
   const baseUrl = config.baseUrl ?? '';
   const leewayMs = config.refreshLeewayMs ?? DEFAULT_REFRESH_LEEWAY_MS;
   const timeoutMs = config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const userSchema = config.schemas?.user ?? defaultUserSchema;
   const paths = { ...DEFAULT_PATHS, ...config.paths };
+  const protocol = config.protocol ?? (contract({ paths }) as AuthProtocol<TCredentials>);
   const storage = resolveStorage(config.storage);
   // Development builds only (bundlers drop this for production): an app that passed its
   // tests with valid options does not ship the sentences that explain invalid ones.
@@ -116,13 +102,15 @@ export function resolveConfig<TUserSchema extends StandardSchemaV1>(config: Auth
       [Number.isFinite(timeoutMs) && timeoutMs > 0, 'requestTimeoutMs must be a finite number above 0.'],
       [storage === null || [storage.get, storage.set, storage.remove].every((method) => typeof method == 'function'), "storage must be 'memory', 'localStorage', 'sessionStorage' or { get, set, remove }."],
       [(userSchema as object | null)?.['~standard' as never], 'schemas.user must be a Standard Schema (zod, valibot, arktype...).'],
+      [typeof protocol?.readGrant == 'function', 'protocol must be an AuthProtocol.'],
+      [!(config.protocol && config.paths), 'paths is for the default contract: give them to your protocol.'],
       [config.allowedOrigins === undefined || Array.isArray(config.allowedOrigins), 'allowedOrigins must be an array of origins.'],
     ];
     for (const [ok, detail] of checks) if (!ok) throw new AuthError('auth/invalid_config', { detail });
   }
   return {
     baseUrl: baseUrl.replace(/\/+$/, ''),
-    paths,
+    protocol: withClassifier(protocol, config.classifyError),
     leewayMs,
     timeoutMs,
     storage,
@@ -131,8 +119,8 @@ export function resolveConfig<TUserSchema extends StandardSchemaV1>(config: Auth
     clock: config.clock ?? systemClock,
     fetch: config.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init)),
     credentials: config.credentials ?? 'same-origin',
-    refreshInCookie: config.refreshTokenIn === 'cookie',
-    opaqueTokens: config.opaqueTokens ?? false,
+    refreshInCookie: (config.refreshTokenIn ?? protocol.refreshTokenIn) === 'cookie',
+    opaqueTokens: config.opaqueTokens ?? protocol.opaqueTokens ?? false,
     crossTab: config.crossTab ?? true,
     getUserId: (config.getUserId ?? defaultUserId) as (user: StandardSchemaV1.InferOutput<TUserSchema>) => string | number | undefined,
     allowedOrigins: config.allowedOrigins ?? [],

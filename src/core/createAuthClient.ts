@@ -7,14 +7,14 @@ import { AuthError } from './errors';
 import { createLifetime } from './lifetime';
 import { createPersistence } from './persistence';
 import { createQueryCleanup } from './queryCleanup';
-import { createContractProtocol } from './protocol';
+import { coordinatorView } from './protocol';
 import { createRefreshCoordinator } from './refreshCoordinator';
 import { createRefreshScheduler } from './refreshScheduler';
 import { userSchema as defaultUserSchema, type StandardSchemaV1 } from './schemas';
 import { createSessionRestore } from './sessionRestore';
-import { initialState, sessionReducer, type EngineState } from './sessionState';
+import { initialState, sameJson, sessionReducer, type EngineState } from './sessionState';
 import { createSessionStore } from './sessionStore';
-import { createTransport } from './transport';
+import { createTransport, resolveUrl } from './transport';
 
 export type { AuthClient, AuthenticatedSnapshot } from './authClient';
 
@@ -34,12 +34,12 @@ const SEED = { accessToken: '', refreshToken: null, expiresAt: 0, refreshAt: 0, 
  * const unmount = auth.mount();
  * const token = await auth.getAccessToken();
  */
-export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof defaultUserSchema>(
-  options: AuthClientConfig<TUserSchema> = {},
-): AuthClient<StandardSchemaV1.InferOutput<TUserSchema>> {
+export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof defaultUserSchema, TCredentials = Credentials>(
+  options: AuthClientConfig<TUserSchema, TCredentials> = {},
+): AuthClient<StandardSchemaV1.InferOutput<TUserSchema>, TCredentials> {
   type TUser = StandardSchemaV1.InferOutput<TUserSchema>;
   const config = resolveConfig(options);
-  const { clock, getUserId } = config;
+  const { clock, getUserId, protocol } = config;
   let destroyed = false;
   const report = (error: AuthError) => {
     events.emit('error', error);
@@ -57,9 +57,8 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
       : sessionReducer(initialState<TUser>(false), seed ? { type: 'session', session: seed } : { type: 'ended', reason: null });
   const serverSnapshot = initial.snapshot;
   const queries = createQueryCleanup(options.queryClient, options.clearCacheOnLogout);
-  const protocol = createContractProtocol({ ...config, classifyError: options.classifyError });
   const transport = createTransport(config);
-  const requests = createAuthRequests<TUser>({ ...config, protocol, transport, loginTime: (): number => coordinator.loginTime() });
+  const requests = createAuthRequests<TUser>({ ...config, transport, loginTime: (): number => coordinator.loginTime() });
   const persistence = createPersistence<TUser>(config.storage, config.storageKey, report);
   const store = createSessionStore<TUser>(initial, onTransition);
   const current = () => store.getState().session;
@@ -69,9 +68,9 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     store,
     persistence,
     scheduler,
-    protocol,
+    protocol: coordinatorView(protocol),
     name: config.storageKey,
-    requestRefresh: (base) => requests.post('refresh', protocol.refresh(base?.refreshToken ?? null)),
+    requestRefresh: requests.refresh,
     readRefresh: (answer, base) => requests.readSession('refresh', answer, base),
     report,
     isLive: () => !destroyed,
@@ -90,6 +89,8 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
   }, stop);
   const authFetch = createAuthFetch({
     ...config,
+    // Me is the engine's own request: its origin sees the bearer token wherever it is.
+    allowedOrigins: [...config.allowedOrigins, resolveUrl(config.baseUrl, protocol.me().path)],
     getAccessToken,
     currentToken: () => current()?.accessToken ?? null,
     refresh: () => coordinator.refresh(),
@@ -135,13 +136,10 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     getServerSnapshot: () => serverSnapshot,
     subscribe: store.subscribe,
     mount: () => (destroyed ? ignore : lifetime.mount()),
-    async login(credentials: Credentials) {
+    async login(credentials: TCredentials) {
       live();
-      if (typeof credentials?.username !== 'string' || typeof credentials?.password !== 'string') {
-        throw new AuthError('auth/invalid_config', { detail: 'login needs { username, password } as strings.' });
-      }
       await restore();
-      const session = await requests.readSession('login', await requests.post('login', protocol.login(credentials)), null);
+      const session = await requests.login(credentials);
       live();
       await coordinator.commit(session);
       return store.getState().snapshot as AuthenticatedSnapshot<TUser>;
@@ -153,8 +151,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
       await coordinator.end('logged-out', null);
       // Then tell the server, if it has an endpoint for it. The session is already gone here
       // whatever the server answers; a failure reaches onError.
-      const request = session && protocol.logout(session.refreshToken);
-      if (request) await requests.post('logout', request, session.accessToken).then(ignore, report);
+      if (session) await requests.logout(session).then(ignore, report);
     },
     getAccessToken,
     async refresh() {
@@ -163,7 +160,18 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
       return coordinator.refresh();
     },
     fetch: async (input, init) => (live(), authFetch(input, init)),
-    fetchMe: async () => (live(), requests.fetchUser(authFetch)),
+    async fetchMe() {
+      live();
+      const user = await requests.fetchUser(authFetch);
+      const session = current();
+      // The session's user is me's latest: the same user only, never under a refresh in flight (its answer must find its session).
+      const next = session && !coordinator.busy() && sameUser(session.user, user) && !sameJson(session.user, user) && { ...session, user };
+      if (next) {
+        store.dispatch({ type: 'session', session: next });
+        await persistence.write(next);
+      }
+      return user;
+    },
     getUserId,
     whenReady,
     on: events.on,

@@ -23,5 +23,17 @@ export {
 } from './contractSchemas';
 export type { AuthSnapshot, EndReason } from './sessionState';
 export type { StorageAdapter, StorageOption } from './storage';
-export type { AuthEndpoint, ErrorClassifier, ErrorResponseInfo } from './protocol';
+export {
+  contract,
+  type AuthEndpoint,
+  type AuthProtocol,
+  type ContractOptions,
+  type ErrorClassifier,
+  type ErrorResponseInfo,
+  type Grant,
+  type ProtocolError,
+  type ProtocolRequest,
+} from './protocol';
+export { oauth2, type OAuth2ErrorBody, type OAuth2Options } from './protocols/oauth2';
+export { mappedJson, type LifetimeUnit, type MappedJsonOptions } from './protocols/mappedJson';
 export type { WakeUpSources } from './refreshScheduler';

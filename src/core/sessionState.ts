@@ -56,7 +56,8 @@ export function initialState<TUser>(restorable: boolean): EngineState<TUser> {
   return restorable ? { snapshot: { status: 'loading' }, session: null } : signedOut();
 }
 
-function sameJson(a: unknown, b: unknown): boolean {
+/** True when two values have the same JSON (a user that did not change). */
+export function sameJson(a: unknown, b: unknown): boolean {
   try {
     return a === b || JSON.stringify(a) === JSON.stringify(b);
   } catch {

@@ -4,10 +4,11 @@ import { useContext, useEffect, useMemo, useState, type ReactNode } from 'react'
 import type { AuthClientConfig } from '../core/config';
 import { createAuthClient, type AuthClient } from '../core/createAuthClient';
 import { AuthError } from '../core/errors';
-import { AuthContext, type AuthContextValue, type Register, type RegisteredUser } from './AuthContext';
+import type { userSchema } from '../core/schemas';
+import { AuthContext, type AuthContextValue, type Register, type RegisteredCredentials, type RegisteredUser } from './AuthContext';
 
-type ClientProp = { /** A client made with `createAuthClient`. */ client: AuthClient<RegisteredUser> };
-type ConfigProps = { client?: undefined } & AuthClientConfig;
+type ClientProp = { /** A client made with `createAuthClient`. */ client: AuthClient<RegisteredUser, RegisteredCredentials> };
+type ConfigProps = { client?: undefined } & AuthClientConfig<typeof userSchema, RegisteredCredentials>;
 
 /**
  * Props of {@link AuthProvider}: a `client`, or the options of `createAuthClient`. Once a
@@ -39,7 +40,7 @@ export function AuthProvider(props: AuthProviderProps) {
   }
   // Config props are read once, like useState's initial value: a new client per render
   // would drop the session. Its timer, wake-ups and channel run only while mounted.
-  const [ownClient] = useState(() => (clientProp ? null : (createAuthClient(config) as AuthClient<RegisteredUser>)));
+  const [ownClient] = useState(() => (clientProp ? null : (createAuthClient(config) as AuthClient<RegisteredUser, RegisteredCredentials>)));
   const client = clientProp ?? ownClient!;
 
   // Mounted in an effect, never during render: a provider that unmounts leaves nothing running.

@@ -1,6 +1,7 @@
 import { http, HttpResponse, type DefaultBodyType, type HttpHandler } from 'msw';
 import { handleAdmin, listAdminRoutes } from './adminRoutes';
 import { createFakeAuthServer } from './fakeAuthServer';
+import { flavourPaths } from './flavours';
 import type { AuthHandlersControl, FakeAuthServerOptions, ResponseFactory } from './fakeAuthTypes';
 import { ENDPOINT_METHODS, ENDPOINTS, endpointUrls, joinUrl, refreshCookiePath, type FakeEndpoint } from './routes';
 
@@ -18,7 +19,7 @@ export type {
 export interface AuthHandlersOptions extends FakeAuthServerOptions {
   /** Origin (and optional path prefix) the handlers match; `''` matches relative paths. */
   baseUrl?: string;
-  /** Path of each endpoint, appended to `baseUrl`. */
+  /** Path of each endpoint, appended to `baseUrl`. Default: the flavour's. */
   paths?: Partial<Record<FakeEndpoint, string>>;
   /**
    * Also answer the admin routes `startAuthServer` serves (`/__admin/counts` and the rest,
@@ -48,7 +49,7 @@ const toMsw = (response: Response): Response => (response.type === 'error' ? Htt
 
 /**
  * Creates msw v2 handlers for a realistic fake auth server that speaks the package's wire
- * contract: signed HS256 JWTs, strict refresh-token rotation with reuse detection, expiry
+ * contract (or another `flavour`: OAuth 2.0, mapped JSON): signed HS256 JWTs (or opaque tokens), strict refresh-token rotation with reuse detection, expiry
  * on an injectable clock, and a `control` object to inject failures, latency and
  * revocations and to observe traffic. Runs in Node and in the browser. The server itself
  * is `createFakeAuthServer`; these handlers only route requests to it.
@@ -63,14 +64,16 @@ const toMsw = (response: Response): Response => (response.type === 'error' ? Htt
  */
 export function createAuthHandlers(options: AuthHandlersOptions = {}): AuthHandlers {
   const { baseUrl = DEFAULT_BASE_URL, paths, adminRoutes = false, ...serverOptions } = options;
-  const urls = endpointUrls(baseUrl, paths);
+  const urls = endpointUrls(baseUrl, paths, flavourPaths(serverOptions.flavour));
   const server = createFakeAuthServer({
     ...serverOptions,
     cookiePath: refreshCookiePath(urls.refresh),
     createResponse: mswResponse,
   });
 
-  const handlers: HttpHandler[] = ENDPOINTS.map((endpoint) => {
+  // One handler per URL: where login and refresh share a token endpoint, the server tells them apart.
+  const endpoints = ENDPOINTS.filter((endpoint, i) => ENDPOINTS.findIndex((other) => urls[other] === urls[endpoint]) === i);
+  const handlers: HttpHandler[] = endpoints.map((endpoint) => {
     const route = ENDPOINT_METHODS[endpoint] === 'POST' ? http.post : http.get;
     return route(urls[endpoint], async ({ request, cookies }) => toMsw(await server.handle(endpoint, request, cookies)));
   });

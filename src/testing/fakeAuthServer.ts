@@ -1,5 +1,5 @@
 import { sleep, systemClock } from '../core/clock';
-import { assertCount, assertDuration, DEFAULT_USERS, ERRORS, isRecord, profileOf, todosOf } from './contractData';
+import { assertCount, assertDuration, DEFAULT_USERS, todosOf } from './contractData';
 import { bearerToken, readRefreshInput, REFRESH_COOKIE_NAME, type RefreshInput } from './requestInput';
 import type {
   AuthHandlersControl,
@@ -12,9 +12,10 @@ import type {
   TestUser,
   TokenLifetimes,
 } from './fakeAuthTypes';
+import { createFlavour, FAKE_CLIENT_ID, type WireReply } from './flavours';
 import { createReplies, platformResponse, type Replies } from './replies';
 import { ENDPOINTS, parseCookieHeader, type FakeEndpoint } from './routes';
-import { createTokenStore, type TokenClaims } from './tokenStore';
+import { createTokenStore, type TokenClaims, type TokenPair } from './tokenStore';
 
 // 15 minutes: short enough that tests and demos exercise refreshing.
 const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
@@ -78,8 +79,12 @@ function checkLifetimes({ accessTokenTtl, refreshTokenTtl }: TokenLifetimes): To
  */
 export function createFakeAuthServer(options: FakeAuthServerOptions & FakeAuthServerSetup = {}): FakeAuthServer {
   const clock = options.clock ?? systemClock;
-  const credentialsStyle = options.invalidCredentials ?? 'contract';
-  const refreshTokenFrom = options.refreshTokenFrom ?? 'either';
+  const flavour = createFlavour(options.flavour ?? 'contract', {
+    invalidCredentials: options.invalidCredentials ?? 'contract',
+    clientId: options.clientId ?? FAKE_CLIENT_ID,
+    clientSecret: options.clientSecret,
+  });
+  const refreshTokenFrom = options.refreshTokenFrom ?? flavour.refreshTokenFrom;
   const users: readonly TestUser[] = (options.users ?? DEFAULT_USERS).map((user) => ({ ...user }));
   const configuredLifetimes = checkLifetimes({
     accessTokenTtl: options.accessTokenTtl ?? DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
@@ -98,6 +103,7 @@ export function createFakeAuthServer(options: FakeAuthServerOptions & FakeAuthSe
     users,
     lifetimes: () => lifetimes,
     refreshedIat: options.refreshedIat ?? 'now',
+    opaque: flavour.opaqueTokens,
   });
   let counters = perEndpoint(() => 0);
   let overrides = perEndpoint((): Override[] => []);
@@ -110,9 +116,12 @@ export function createFakeAuthServer(options: FakeAuthServerOptions & FakeAuthSe
     return { id, username, email, firstName, lastName, gender, image, ...tokens.startSession(user) };
   }
 
-  function withRefreshCookie(body: { refreshToken: string }): Response {
-    if (refreshTokenFrom === 'body') return replies.json(body);
-    return replies.json(body, 200, { 'Set-Cookie': `${REFRESH_COOKIE_NAME}=${body.refreshToken}; ${cookieAttributes}` });
+  const send = ({ status, body, headers }: WireReply): Response => replies.json(body, status, headers);
+
+  function grant(pair: TokenPair, user: TestUser | null): Response {
+    const body = flavour.granted(pair, lifetimes.accessTokenTtl, user);
+    if (refreshTokenFrom === 'body') return replies.json(body, 200, flavour.tokenHeaders);
+    return replies.json(body, 200, { ...flavour.tokenHeaders, 'Set-Cookie': `${REFRESH_COOKIE_NAME}=${pair.refreshToken}; ${cookieAttributes}` });
   }
 
   async function gatherEvidence(
@@ -122,55 +131,43 @@ export function createFakeAuthServer(options: FakeAuthServerOptions & FakeAuthSe
   ): Promise<Evidence> {
     if (endpoint === 'login') return { endpoint };
     if (endpoint === 'refresh') {
-      const input = await readRefreshInput(request, cookies, refreshTokenFrom);
+      const input = await readRefreshInput(request, cookies, refreshTokenFrom, flavour);
       return { endpoint, input, claims: input.kind === 'token' ? tokens.readClaims(input.token) : null };
     }
     return { endpoint, claims: tokens.readClaims(bearerToken(request)) };
   }
 
   async function login(request: Request): Promise<Response> {
-    let body: unknown;
-    try {
-      body = await request.json();
-    } catch {
-      return replies.error(400, ERRORS.invalidJson);
-    }
-    if (!isRecord(body) || typeof body.username !== 'string' || typeof body.password !== 'string') {
-      return replies.error(400, ERRORS.credentialsRequired);
-    }
-    const { username, password } = body;
-    const user = users.find((candidate) => candidate.username === username && candidate.password === password);
-    if (user === undefined) {
-      return credentialsStyle === 'dummyjson'
-        ? replies.error(400, { message: ERRORS.invalidCredentials.message })
-        : replies.error(401, ERRORS.invalidCredentials);
-    }
-    return withRefreshCookie(startSession(user));
+    const read = await flavour.readLogin(request);
+    if ('reply' in read) return send(read.reply);
+    const user = users.find(read.matches);
+    if (user === undefined) return send(flavour.fail('invalidCredentials'));
+    return grant(tokens.startSession(user), user);
   }
 
   // Synchronous on purpose: the verdict is acted on before yielding, so two concurrent
   // refreshes with one token cannot both see it unspent.
   function refresh(input: RefreshInput, claims: TokenClaims | null): Response {
-    if (input.kind === 'bad_request') return replies.error(400, input.error);
+    if (input.kind === 'refused') return send(input.reply);
     const verdict = tokens.judgeRefresh(claims);
     switch (verdict.kind) {
       case 'invalid':
-        return replies.error(401, ERRORS.refreshTokenInvalid);
+        return send(flavour.fail('refreshTokenInvalid'));
       case 'expired':
-        return replies.error(401, ERRORS.refreshTokenExpired);
+        return send(flavour.fail('refreshTokenExpired'));
       case 'reused':
         tokens.revokeFamily(verdict.claims.fam);
-        return replies.error(401, ERRORS.refreshTokenReused);
+        return send(flavour.fail('refreshTokenReused'));
       case 'ok':
-        return withRefreshCookie(tokens.rotate(verdict));
+        return grant(tokens.rotate(verdict), null);
     }
   }
 
   function protectedResource(endpoint: 'me' | 'todos', claims: TokenClaims | null): Response {
     const verdict = tokens.judgeAccess(claims);
-    if (verdict.kind === 'expired') return replies.error(401, ERRORS.tokenExpired);
-    if (verdict.kind === 'unauthorized') return replies.error(401, ERRORS.unauthorized);
-    return replies.json(endpoint === 'todos' ? todosOf(verdict.user) : profileOf(verdict.user));
+    if (verdict.kind === 'expired') return send(flavour.fail('tokenExpired'));
+    if (verdict.kind === 'unauthorized') return send(flavour.fail('unauthorized'));
+    return replies.json(endpoint === 'todos' ? todosOf(verdict.user) : flavour.profile(verdict.user));
   }
 
   function respond(evidence: Evidence, request: Request): Promise<Response> | Response {
@@ -186,10 +183,12 @@ export function createFakeAuthServer(options: FakeAuthServerOptions & FakeAuthSe
   }
 
   async function handle(
-    endpoint: FakeEndpoint,
+    routed: FakeEndpoint,
     request: Request,
     cookies: Readonly<Record<string, string>> = parseCookieHeader(request.headers.get('Cookie')),
   ): Promise<Response> {
+    // One token endpoint for login and refresh (OAuth 2.0): the body says which.
+    const endpoint = flavour.route && (routed === 'login' || routed === 'refresh') ? await flavour.route(request.clone()) : routed;
     counters[endpoint] += 1;
     // Taken on arrival, so queued failures apply in the order requests reach the server.
     const override = overrides[endpoint].shift();

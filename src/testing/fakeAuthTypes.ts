@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock';
+import type { FakeFlavour } from './flavours';
 import type { FakeEndpoint } from './routes';
 
 /** A user the fake server knows. `role` is an extra field `/auth/me` returns (default `'user'`). */
@@ -130,10 +131,23 @@ export interface FakeAuthServerOptions {
   users?: readonly TestUser[];
   /** The server's clock: token `iat`/`exp`, expiry checks, delays and `Date` all use it. */
   clock?: Clock;
-  /** `'contract'`: 401 with a `code`; `'dummyjson'`: 400 with only a `message`. */
+  /**
+   * The wire format (`FakeFlavour`): `'contract'` (default), `'oauth2'`, `'mapped-json'` or
+   * `'mapped-json-data'`. Each has its own default paths, bodies, errors and tokens, and
+   * the same users, strict rotation and reuse detection.
+   */
+  flavour?: FakeFlavour;
+  /** With the `'contract'` flavour: `'contract'`: 401 with a `code`; `'dummyjson'`: 400 with only a `message`. */
   invalidCredentials?: 'contract' | 'dummyjson';
-  /** Where `/auth/refresh` reads the refresh token; anything but `'body'` also sets a cookie. */
+  /**
+   * Where the refresh endpoint reads the refresh token; anything but `'body'` also sets a
+   * cookie. Default `'either'` for the contract, `'body'` for the other flavours.
+   */
   refreshTokenFrom?: 'body' | 'cookie' | 'either';
+  /** The client id the `'oauth2'` and `'mapped-json-data'` flavours accept. Default `'authloop-test'`. */
+  clientId?: string;
+  /** With the `'oauth2'` flavour: a confidential client, authenticated by HTTP Basic with this secret. Default none: a public client sending `client_id`. */
+  clientSecret?: string;
   /**
    * Send a `Date` header (RFC 9110 §6.6.1, IMF-fixdate, whole seconds) from the server
    * clock on every response, as real origin servers do. Default `true`.

@@ -12,3 +12,4 @@ export {
 } from './createAuthHandlers';
 export { createTestClock, type TestClock } from './createTestClock';
 export { createAuthWrapper, createTestQueryClient, type AuthWrapperOptions } from './createAuthWrapper';
+export { FAKE_CLIENT_ID, FAKE_FLAVOURS, FAKE_OTP, type FakeFlavour } from './flavours';

@@ -1,11 +1,11 @@
-import { ERRORS, isRecord, type ErrorEnvelope } from './contractData';
 import type { FakeAuthServerOptions } from './fakeAuthTypes';
+import type { ServerFlavour, WireReply } from './flavours';
 
 /** Cookie name the refresh token travels in when the server uses cookies. */
 export const REFRESH_COOKIE_NAME = 'refreshToken';
 
-/** The refresh token a request presented, or why it presented none usable. */
-export type RefreshInput = { kind: 'token'; token: string } | { kind: 'bad_request'; error: ErrorEnvelope };
+/** The refresh token a request presented, or the flavour's reply refusing it. */
+export type RefreshInput = { kind: 'token'; token: string } | { kind: 'refused'; reply: WireReply };
 
 /** The token of an `Authorization: Bearer <token>` header, or `null`. */
 export function bearerToken(request: Request): string | null {
@@ -13,33 +13,21 @@ export function bearerToken(request: Request): string | null {
   return match?.[1] ?? null;
 }
 
-/**
- * Reads the refresh token from the JSON body and/or the cookie, as `from` allows. A
- * non-empty body is read first; it must be JSON, and a `refreshToken` field in it must be
- * a non-empty string.
- */
+/** Reads the refresh token from the body (as the flavour words it) and/or the cookie, as `from` allows. */
 export async function readRefreshInput(
   request: Request,
   cookies: Readonly<Record<string, string>>,
   from: NonNullable<FakeAuthServerOptions['refreshTokenFrom']>,
+  flavour: ServerFlavour,
 ): Promise<RefreshInput> {
   if (from !== 'cookie') {
-    const text = await request.text();
-    if (text.trim() !== '') {
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        return { kind: 'bad_request', error: ERRORS.invalidJson };
-      }
-      const token = isRecord(body) ? body.refreshToken : undefined;
-      if (typeof token === 'string' && token !== '') return { kind: 'token', token };
-      if (token !== undefined) return { kind: 'bad_request', error: ERRORS.refreshTokenRequired };
-    }
+    const read = await flavour.readRefresh(request);
+    if ('reply' in read) return { kind: 'refused', reply: read.reply };
+    if (read.token !== null) return { kind: 'token', token: read.token };
   }
   if (from !== 'body') {
     const token = cookies[REFRESH_COOKIE_NAME];
     if (token) return { kind: 'token', token };
   }
-  return { kind: 'bad_request', error: ERRORS.refreshTokenRequired };
+  return { kind: 'refused', reply: flavour.fail('refreshTokenRequired') };
 }

@@ -26,9 +26,13 @@ export function joinUrl(baseUrl: string, path: string): string {
   return baseUrl.replace(/\/+$/, '') + (path.startsWith('/') ? path : `/${path}`);
 }
 
-/** Each endpoint's URL: `paths` (over the defaults) under `baseUrl`. */
-export function endpointUrls(baseUrl: string, paths: Partial<Record<FakeEndpoint, string>> = {}): Record<FakeEndpoint, string> {
-  const merged = { ...DEFAULT_PATHS, ...paths };
+/** Each endpoint's URL: `paths` (over the defaults, the flavour's when given) under `baseUrl`. */
+export function endpointUrls(
+  baseUrl: string,
+  paths: Partial<Record<FakeEndpoint, string>> = {},
+  defaults: Readonly<Record<FakeEndpoint, string>> = DEFAULT_PATHS,
+): Record<FakeEndpoint, string> {
+  const merged = { ...defaults, ...paths };
   return {
     login: joinUrl(baseUrl, merged.login),
     refresh: joinUrl(baseUrl, merged.refresh),

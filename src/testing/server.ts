@@ -5,6 +5,7 @@ export { createFakeAuthServer, type FakeAuthServer } from './fakeAuthServer';
 export type { StaticFile } from './staticFiles';
 export type { Replies } from './replies';
 export type { FakeEndpoint } from './routes';
+export { FAKE_CLIENT_ID, FAKE_FLAVOURS, FAKE_OTP, type FakeFlavour } from './flavours';
 export type {
   AuthHandlersControl,
   AuthSessionBody,

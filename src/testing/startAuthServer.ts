@@ -2,6 +2,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse }
 import type { AddressInfo } from 'node:net';
 import { handleAdmin } from './adminRoutes';
 import { createFakeAuthServer, type FakeAuthServer } from './fakeAuthServer';
+import { flavourPaths } from './flavours';
 import type { AuthHandlersControl, FakeAuthServerOptions } from './fakeAuthTypes';
 import { ENDPOINT_METHODS, ENDPOINTS, endpointUrls, refreshCookiePath, type FakeEndpoint } from './routes';
 import { createStaticFiles, type StaticFile } from './staticFiles';
@@ -15,7 +16,7 @@ export interface AuthServerOptions extends FakeAuthServerOptions {
   host?: string;
   /** Port to listen on. Default `0`: a free port the system picks; read it from `url`. */
   port?: number;
-  /** Path of each endpoint. Default: the contract's (`/auth/login`, ...). */
+  /** Path of each endpoint. Default: the flavour's (the contract's: `/auth/login`, ...). */
   paths?: Partial<Record<FakeEndpoint, string>>;
   /** Serve the `/__admin/*` routes listed on {@link startAuthServer}. Default `true`. */
   adminRoutes?: boolean;
@@ -86,7 +87,7 @@ async function send(res: ServerResponse, response: Response): Promise<void> {
  * static files; anything else is a 404 in the contract's error envelope.
  */
 function createRouter(fake: FakeAuthServer, options: AuthServerOptions) {
-  const paths = endpointUrls('', options.paths);
+  const paths = endpointUrls('', options.paths, flavourPaths(options.flavour));
   const findFile = options.staticDir !== undefined || options.static !== undefined
     ? createStaticFiles({ dir: options.staticDir, files: options.static })
     : undefined;
@@ -130,7 +131,7 @@ function createRouter(fake: FakeAuthServer, options: AuthServerOptions) {
  */
 export async function startAuthServer(options: AuthServerOptions = {}): Promise<AuthServer> {
   const { host = '127.0.0.1', port = 0 } = options;
-  const paths = endpointUrls('', options.paths);
+  const paths = endpointUrls('', options.paths, flavourPaths(options.flavour));
   const fake = createFakeAuthServer({ ...options, cookiePath: refreshCookiePath(paths.refresh) });
   const route = createRouter(fake, options);
   let origin = '';
@@ -157,7 +158,7 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
 
   return {
     url: origin,
-    urls: endpointUrls(origin, options.paths),
+    urls: endpointUrls(origin, options.paths, flavourPaths(options.flavour)),
     control: fake.control,
     close: () => {
       closed ??= new Promise<void>((resolveClose, rejectClose) => {

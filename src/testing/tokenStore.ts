@@ -48,6 +48,8 @@ export interface TokenStoreOptions {
   /** Read at every issue, so a lifetime change applies to the next token. */
   lifetimes: () => TokenLifetimes;
   refreshedIat: 'now' | 'refresh-token';
+  /** Random strings that only this store can read, instead of JWTs. Default `false`. */
+  opaque?: boolean;
 }
 
 /** Issues, checks, rotates and revokes the fake server's tokens. */
@@ -87,15 +89,24 @@ function toClaims(payload: JwtPayload | null): TokenClaims | null {
 }
 
 /**
- * Creates the token half of the fake server: HS256 JWTs under a fresh random key, one
- * family per login, strict rotation (a refresh token works once) and expiry on `clock`.
+ * Creates the token half of the fake server: HS256 JWTs under a fresh random key (or opaque
+ * random strings), one family per login, strict rotation (a refresh token works once) and
+ * expiry on `clock`.
  *
  * @example
  * const tokens = createTokenStore({ clock, users, lifetimes: () => ttl, refreshedIat: 'now' });
  * const pair = tokens.startSession(users[0]);
  */
-export function createTokenStore({ clock, users, lifetimes, refreshedIat }: TokenStoreOptions): TokenStore {
+export function createTokenStore({ clock, users, lifetimes, refreshedIat, opaque = false }: TokenStoreOptions): TokenStore {
   const key = createHmacKey();
+  // Opaque token -> its claims: the server looks a token up where it would verify a JWT.
+  const opaqueTokens = new Map<string, TokenClaims>();
+  function encode(claims: TokenClaims): string {
+    if (!opaque) return signJwt({ ...claims }, key);
+    const token = randomId(32);
+    opaqueTokens.set(token, claims);
+    return token;
+  }
   const families = new Map<string, FamilyRecord>();
   // Refresh token jti -> spent.
   const refreshTokens = new Map<string, boolean>();
@@ -113,13 +124,13 @@ export function createTokenStore({ clock, users, lifetimes, refreshedIat }: Toke
     refreshTokens.set(refreshJti, false);
     const common = { sub: String(user.id), username: user.username, iat };
     return {
-      accessToken: signJwt({ ...common, exp: now + accessTokenTtl, jti: randomId(), typ: 'access', fam: family }, key),
-      refreshToken: signJwt({ ...common, exp: now + refreshTokenTtl, jti: refreshJti, typ: 'refresh', fam: family }, key),
+      accessToken: encode({ ...common, exp: now + accessTokenTtl, jti: randomId(), typ: 'access', fam: family }),
+      refreshToken: encode({ ...common, exp: now + refreshTokenTtl, jti: refreshJti, typ: 'refresh', fam: family }),
     };
   }
 
   return {
-    readClaims: (token) => (token === null ? null : toClaims(verifyJwt(token, key))),
+    readClaims: (token) => (token === null ? null : opaque ? (opaqueTokens.get(token) ?? null) : toClaims(verifyJwt(token, key))),
     isExpired,
     isSpent: (claims) => claims.typ === 'refresh' && refreshTokens.get(claims.jti) === true,
     startSession(user) {

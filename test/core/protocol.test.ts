@@ -1,21 +1,36 @@
 import { describe, expect, it } from 'vitest';
+import { createAuthRequests } from '../../src/core/authRequests';
 import { DEFAULT_PATHS } from '../../src/core/config';
 import { AuthError, InvalidCredentialsError, createAuthError, type AuthErrorCode } from '../../src/core/errors';
+import { parseGrant } from '../../src/core/parseSession';
 import {
-  createContractProtocol,
+  answerError,
+  contract,
+  coordinatorView,
   defaultErrorCode,
   isTransient,
   readAnswer,
+  withClassifier,
+  type AuthEndpoint,
   type ContractOptions,
   type ErrorClassifier,
+  type ErrorResponseInfo,
 } from '../../src/core/protocol';
+import { userSchema } from '../../src/core/schemas';
+import type { SessionRecord } from '../../src/core/sessionState';
+import { createTestClock } from '../../src/testing/createTestClock';
 
-const bodyProtocol = (options: Partial<ContractOptions> = {}) =>
-  createContractProtocol({ paths: DEFAULT_PATHS, refreshInCookie: false, ...options });
-const cookieProtocol = (options: Partial<ContractOptions> = {}) => bodyProtocol({ refreshInCookie: true, ...options });
+const bodyProtocol = (options: ContractOptions = {}) => contract(options);
 
-/** readGrant may answer synchronously or not: this awaits either. */
-const grantOf = async (...args: Parameters<ReturnType<typeof bodyProtocol>['readGrant']>) => bodyProtocol().readGrant(...args);
+/** What an error reader is shown of a failed answer (no headers worth reading here). */
+const info = (endpoint: AuthEndpoint, status: number, body: unknown = null): ErrorResponseInfo => ({ endpoint, status, body, headers: new Headers() });
+
+/** A 2xx answer as the engine reads it: the protocol's grant, then the engine's checks of it. */
+async function grantOf(endpoint: 'login' | 'refresh', body: Record<string, unknown>) {
+  const read = bodyProtocol().readGrant(endpoint, body);
+  if ('code' in read) throw answerError(read, 200);
+  return parseGrant(read);
+}
 
 /** The rejection of a promise, as an AuthError; fails the test if it resolves. */
 async function rejectionOf(promise: Promise<unknown>): Promise<AuthError> {
@@ -27,6 +42,42 @@ async function rejectionOf(promise: Promise<unknown>): Promise<AuthError> {
   return outcome as AuthError;
 }
 
+const session: SessionRecord<unknown> = {
+  user: { id: 1 },
+  accessToken: 'a1',
+  refreshToken: 'r1',
+  expiresAt: null,
+  refreshAt: null,
+  lineage: { login: 'login-1', at: 0, generation: 0 },
+};
+
+/**
+ * The engine's requests over the contract, with a transport that records what it is given
+ * and answers 200 `{}`. Where the refresh token travels is the engine's choice, not the protocol's.
+ */
+function engineRequests({ refreshInCookie = false, paths }: { refreshInCookie?: boolean; paths?: ContractOptions['paths'] } = {}) {
+  const sent: Request[] = [];
+  const requests = createAuthRequests<unknown>({
+    baseUrl: 'https://api.test',
+    credentials: 'same-origin',
+    refreshInCookie,
+    protocol: contract({ paths }),
+    transport: {
+      send: async (request) => (sent.push(request), { response: Response.json({}), sentAt: 0 }),
+      abortAll: () => {},
+    },
+    clock: createTestClock(),
+    random: () => 0.5,
+    loginTime: () => 0,
+    userSchema,
+    leewayMs: 0,
+    opaqueTokens: true,
+  });
+  /** The JSON body of the n-th request sent. */
+  const bodyOf = (index: number) => sent[index]!.json();
+  return { requests, sent, bodyOf };
+}
+
 describe('requests', () => {
   it('sends the credentials to the login path', () => {
     expect(bodyProtocol().login({ username: 'emilys', password: 'pw' })).toEqual({ path: '/auth/login', body: { username: 'emilys', password: 'pw' } });
@@ -36,8 +87,10 @@ describe('requests', () => {
     expect(bodyProtocol().refresh('r1')).toEqual({ path: '/auth/refresh', body: { refreshToken: 'r1' } });
   });
 
-  it('sends an empty body for a cookie refresh, whatever token it is given', () => {
-    expect(cookieProtocol().refresh('r1')).toEqual({ path: '/auth/refresh', body: {} });
+  it('sends an empty body for a cookie refresh, whatever token it is given', async () => {
+    const { requests, sent, bodyOf } = engineRequests({ refreshInCookie: true });
+    await requests.refresh(session);
+    expect([sent[0]!.url, await bodyOf(0)]).toEqual(['https://api.test/auth/refresh', {}]);
   });
 
   it('sends an empty body for a refresh with no token (the cookie probe)', () => {
@@ -54,15 +107,21 @@ describe('requests', () => {
   });
 
   it('has no logout request without a logout path', () => {
-    expect(bodyProtocol().logout('r1')).toBeNull();
+    expect(bodyProtocol().logout!({ accessToken: 'a1', refreshToken: 'r1' })).toBeNull();
   });
 
   it('sends the refresh token to the logout path when there is one', () => {
-    expect(bodyProtocol({ paths: { ...DEFAULT_PATHS, logout: '/auth/logout' } }).logout('r1')).toEqual({ path: '/auth/logout', body: { refreshToken: 'r1' } });
+    expect(bodyProtocol({ paths: { ...DEFAULT_PATHS, logout: '/auth/logout' } }).logout!({ accessToken: 'a1', refreshToken: 'r1' })).toEqual({
+      path: '/auth/logout',
+      body: { refreshToken: 'r1' },
+      headers: { Authorization: 'Bearer a1' },
+    });
   });
 
-  it('sends an empty logout body when the refresh token is in a cookie', () => {
-    expect(cookieProtocol({ paths: { ...DEFAULT_PATHS, logout: '/auth/logout' } }).logout('r1')).toEqual({ path: '/auth/logout', body: {} });
+  it('sends an empty logout body when the refresh token is in a cookie', async () => {
+    const { requests, sent, bodyOf } = engineRequests({ refreshInCookie: true, paths: { logout: '/auth/logout' } });
+    await requests.logout(session);
+    expect([sent[0]!.url, await bodyOf(0)]).toEqual(['https://api.test/auth/logout', {}]);
   });
 });
 
@@ -93,12 +152,15 @@ describe('readGrant', () => {
     expect((await grantOf('refresh', { accessToken: 'a2', id: 2, username: 'someone-else' })).user).toBeUndefined();
   });
 
+  // The engine refuses these before the protocol sees them: readGrant is given JSON objects only.
   it.each([
     ['not an object', 'a1'],
     ['an array', [{ accessToken: 'a1' }]],
     ['null', null],
   ])('refuses a body that is %s as auth/invalid_response', async (_label, body) => {
-    expect((await rejectionOf(grantOf('refresh', body))).code).toBe('auth/invalid_response');
+    const { requests } = engineRequests();
+    const error = await rejectionOf(requests.readSession('refresh', { body, sentAt: 0, receivedAt: 0 }, session));
+    expect(error.code).toBe('auth/invalid_response');
   });
 
   it.each([
@@ -120,7 +182,8 @@ describe('readGrant', () => {
 });
 
 describe('salvageRefreshToken', () => {
-  const { salvageRefreshToken } = bodyProtocol();
+  // As the coordinator reads it.
+  const { salvageRefreshToken } = coordinatorView(bodyProtocol());
 
   it('finds the refresh token in an answer refused as a whole', () => {
     expect(salvageRefreshToken({ refreshToken: 'r2', accessToken: 42 })).toBe('r2');
@@ -139,13 +202,13 @@ describe('salvageRefreshToken', () => {
 
 describe('readError', () => {
   it('keeps the default code when the classifier answers undefined', () => {
-    const protocol = bodyProtocol({ classifyError: () => undefined });
-    expect(protocol.readError({ endpoint: 'refresh', status: 401, body: null }).code).toBe('auth/refresh_rejected');
+    const protocol = withClassifier(bodyProtocol(), () => undefined);
+    expect(protocol.readError(info('refresh', 401)).code).toBe('auth/refresh_rejected');
   });
 
   it("takes the classifier's code when an answer can mean it", () => {
     const classifyError: ErrorClassifier = ({ endpoint, status }) => (endpoint === 'login' && status === 400 ? 'auth/invalid_credentials' : undefined);
-    expect(bodyProtocol({ classifyError }).readError({ endpoint: 'login', status: 400, body: null }).code).toBe('auth/invalid_credentials');
+    expect(withClassifier(bodyProtocol(), classifyError).readError(info('login', 400)).code).toBe('auth/invalid_credentials');
   });
 
   it.each<[string, AuthErrorCode]>([
@@ -154,53 +217,63 @@ describe('readError', () => {
     ['auth/destroyed', 'auth/destroyed'],
     ['a string the types do not know', 'auth/teapot' as AuthErrorCode],
   ])('turns a classifier answer of %s, which no HTTP answer can mean, into auth/http', (_label, code) => {
-    const protocol = bodyProtocol({ classifyError: () => code });
-    expect(protocol.readError({ endpoint: 'me', status: 500, body: null }).code).toBe('auth/http');
+    const protocol = withClassifier(bodyProtocol(), () => code);
+    expect(answerError(protocol.readError(info('me', 500)), 500).code).toBe('auth/http');
   });
 
-  it("shows the classifier the endpoint, the status and the body, and nothing of the request", () => {
-    const seen: unknown[] = [];
-    bodyProtocol({ classifyError: (info) => void seen.push(info) }).readError({ endpoint: 'login', status: 418, body: { message: 'no' } });
-    expect(seen).toEqual([{ endpoint: 'login', status: 418, body: { message: 'no' } }]);
+  it('shows the classifier the endpoint, the status, the body and the headers of the answer, and nothing of the request', async () => {
+    const seen: ErrorResponseInfo[] = [];
+    const protocol = withClassifier(bodyProtocol(), (shown) => void seen.push(shown));
+    const answer = Response.json({ message: 'no' }, { status: 418, headers: { 'WWW-Authenticate': 'Bearer' } });
+    await rejectionOf(readAnswer(protocol, 'login', answer));
+    expect(seen).toEqual([{ endpoint: 'login', status: 418, body: { message: 'no' }, headers: answer.headers }]);
   });
 
   it("carries the envelope's code as serverCode", () => {
-    expect(bodyProtocol().readError({ endpoint: 'refresh', status: 401, body: { code: 'refresh_token_expired' } }).serverCode).toBe('refresh_token_expired');
+    expect(bodyProtocol().readError(info('refresh', 401, { code: 'refresh_token_expired' })).serverCode).toBe('refresh_token_expired');
   });
 
   it('has no serverCode without an envelope code', () => {
-    expect(bodyProtocol().readError({ endpoint: 'refresh', status: 401, body: { code: 7 } }).serverCode).toBeUndefined();
+    expect(bodyProtocol().readError(info('refresh', 401, { code: 7 })).serverCode).toBeUndefined();
   });
 });
 
 describe('endReason', () => {
-  const { endReason } = bodyProtocol();
+  // As the engine builds a refused refresh, and as the coordinator then reads it.
+  const protocol = bodyProtocol();
+  const { endReason } = coordinatorView(protocol);
+  const refusal = (code: string | undefined) => rejectionOf(readAnswer(protocol, 'refresh', Response.json({ message: 'no', code }, { status: 401 })));
 
-  it("is expired when the server's code says so", () => {
-    expect(endReason(createAuthError('auth/refresh_rejected', { serverCode: 'refresh_token_expired' }))).toBe('expired');
+  it("is expired when the server's code says so", async () => {
+    expect(endReason(await refusal('auth/refresh_token_expired'))).toBe('expired');
   });
 
   it.each([
-    ['a code about revocation', 'token_revoked'],
+    ['a code about revocation', 'refresh_token_revoked'],
     ['no code at all', undefined],
-  ])('is revoked for %s', (_label, serverCode) => {
-    expect(endReason(createAuthError('auth/refresh_rejected', { serverCode }))).toBe('revoked');
+    ['a code that is not the contract’s own, even about expiry', 'refresh_token_expired'],
+  ])('is revoked for %s', async (_label, serverCode) => {
+    expect(endReason(await refusal(serverCode))).toBe('revoked');
+  });
+
+  it('is revoked for an error the protocol did not read', () => {
+    expect(endReason(createAuthError('auth/refresh_rejected', { serverCode: 'auth/refresh_token_expired' }))).toBe('revoked');
   });
 });
 
 describe('defaultErrorCode', () => {
-  it.each<[string, Parameters<typeof defaultErrorCode>[0], AuthErrorCode]>([
-    ['a 401 login', { endpoint: 'login', status: 401, body: null }, 'auth/invalid_credentials'],
-    ['a login with the envelope code', { endpoint: 'login', status: 400, body: { code: 'auth/invalid_credentials' } }, 'auth/invalid_credentials'],
-    ['a 400 login without it', { endpoint: 'login', status: 400, body: null }, 'auth/http'],
-    ['a 400 refresh', { endpoint: 'refresh', status: 400, body: null }, 'auth/refresh_rejected'],
-    ['a 401 refresh', { endpoint: 'refresh', status: 401, body: null }, 'auth/refresh_rejected'],
-    ['a 403 refresh', { endpoint: 'refresh', status: 403, body: null }, 'auth/refresh_rejected'],
-    ['a 500 refresh', { endpoint: 'refresh', status: 500, body: null }, 'auth/http'],
-    ['a 401 me', { endpoint: 'me', status: 401, body: null }, 'auth/session_expired'],
-    ['a 403 me', { endpoint: 'me', status: 403, body: null }, 'auth/http'],
-  ])('maps %s', (_label, info, code) => {
-    expect(defaultErrorCode(info)).toBe(code);
+  it.each<[string, ErrorResponseInfo, AuthErrorCode]>([
+    ['a 401 login', info('login', 401), 'auth/invalid_credentials'],
+    ['a login with the envelope code', info('login', 400, { code: 'auth/invalid_credentials' }), 'auth/invalid_credentials'],
+    ['a 400 login without it', info('login', 400), 'auth/http'],
+    ['a 400 refresh', info('refresh', 400), 'auth/refresh_rejected'],
+    ['a 401 refresh', info('refresh', 401), 'auth/refresh_rejected'],
+    ['a 403 refresh', info('refresh', 403), 'auth/refresh_rejected'],
+    ['a 500 refresh', info('refresh', 500), 'auth/http'],
+    ['a 401 me', info('me', 401), 'auth/session_expired'],
+    ['a 403 me', info('me', 403), 'auth/http'],
+  ])('maps %s', (_label, shown, code) => {
+    expect(defaultErrorCode(shown)).toBe(code);
   });
 });
 

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_PATHS } from '../../src/core/config';
-import { AuthError, createAuthError, invalidResponse } from '../../src/core/errors';
+import { AuthError, invalidResponse } from '../../src/core/errors';
 import { nextGeneration, type Lineage } from '../../src/core/lineage';
 import { createPersistence, serializeSession } from '../../src/core/persistence';
-import { createContractProtocol } from '../../src/core/protocol';
+import { parseGrant } from '../../src/core/parseSession';
+import { answerError, contract, coordinatorView, isRecord, readAnswer } from '../../src/core/protocol';
 import { createRefreshCoordinator, type RefreshAnswer, type RefreshCoordinator } from '../../src/core/refreshCoordinator';
 import { createRefreshScheduler, type WakeUpSources } from '../../src/core/refreshScheduler';
 import type { EngineState, SessionRecord } from '../../src/core/sessionState';
@@ -68,8 +68,9 @@ interface SetupOptions {
 
 /**
  * A coordinator over the real store, persistence, scheduler and protocol. Each refresh it
- * requests waits on a deferred answer the test settles; `readRefresh` reads the tokens with
- * the protocol and keeps the user.
+ * requests waits on a deferred Response the test settles, read as the engine reads it (a
+ * non-2xx rejects with the protocol's error, its end reason beside it); `readRefresh` reads
+ * the tokens with the protocol, checks them as the engine does, and keeps the user.
  */
 function setup({ storage = null, refreshInCookie = false, crossTab = false, name = `coordinator-${++names}`, clock = createTestClock(), random = () => 0.25, initial }: SetupOptions = {}) {
   const reports: AuthError[] = [];
@@ -79,15 +80,20 @@ function setup({ storage = null, refreshInCookie = false, crossTab = false, name
   const store = createSessionStore<User>(initial ?? { snapshot: { status: 'loading' }, session: null }, (_previous, next) =>
     scheduler.setDeadline(next.session?.refreshAt ?? null),
   );
-  const protocol = createContractProtocol({ paths: DEFAULT_PATHS, refreshInCookie });
-  const requests: Array<{ base: SessionRecord<User> | null; answer: ReturnType<typeof deferred<RefreshAnswer>> }> = [];
-  const requestRefresh = vi.fn((base: SessionRecord<User> | null) => {
-    const answer = deferred<RefreshAnswer>();
+  const protocol = contract();
+  const requests: Array<{ base: SessionRecord<User> | null; answer: ReturnType<typeof deferred<Response>> }> = [];
+  const requestRefresh = vi.fn((base: SessionRecord<User> | null): Promise<RefreshAnswer> => {
+    const answer = deferred<Response>();
     requests.push({ base, answer });
-    return answer.promise;
+    const sentAt = clock.now();
+    return answer.promise.then(async (response) => ({ body: await readAnswer(protocol, 'refresh', response), sentAt, receivedAt: clock.now() }));
   });
   const readRefresh = vi.fn(async (answer: RefreshAnswer, base: SessionRecord<User> | null): Promise<SessionRecord<User>> => {
-    const grant = await protocol.readGrant('refresh', answer.body);
+    // As the engine reads a 2xx: a JSON object, the protocol's grant (or the error it carries), then the checks.
+    if (!isRecord(answer.body)) throw invalidResponse('expected a JSON object.');
+    const read = protocol.readGrant('refresh', answer.body);
+    if ('code' in read) throw answerError(read, 200);
+    const grant = await parseGrant(read);
     return {
       user: base?.user ?? { id: 2 },
       accessToken: grant.accessToken,
@@ -102,7 +108,7 @@ function setup({ storage = null, refreshInCookie = false, crossTab = false, name
     store,
     persistence,
     scheduler,
-    protocol,
+    protocol: coordinatorView(protocol),
     clock,
     name,
     crossTab,
@@ -114,7 +120,8 @@ function setup({ storage = null, refreshInCookie = false, crossTab = false, name
     isLive: () => live,
     random,
   });
-  const answerWith = (body: unknown): RefreshAnswer => ({ body, sentAt: clock.now(), receivedAt: clock.now() });
+  /** The server's answer: JSON, 200 unless told. */
+  const answerWith = (body: unknown, status = 200) => Response.json(body, { status });
   /** The test's n-th refresh request (from 0), once it has been sent. */
   const request = (index: number) => {
     const sent = requests[index];
@@ -293,12 +300,14 @@ describe('a logout during a refresh', () => {
 });
 
 describe('a refresh that fails', () => {
-  async function failWith(error: unknown, options: SetupOptions = {}) {
+  /** The refresh is answered with `failure`, a Response, or fails with it, an error of the transport. */
+  async function failWith(failure: AuthError | Response, options: SetupOptions = {}) {
     const context = setup(options);
     context.signIn(sessionOf(1));
     const outcome = outcomeOf(context.coordinator.refresh());
     await context.clock.flush();
-    context.request(0).answer.reject(error);
+    if (failure instanceof Response) context.request(0).answer.resolve(failure);
+    else context.request(0).answer.reject(failure);
     return { ...context, outcome: await outcome };
   }
 
@@ -309,7 +318,8 @@ describe('a refresh that fails', () => {
   });
 
   it('keeps the session through a transient failure, no longer refreshing', async () => {
-    const { session, snapshot } = await failWith(new AuthError('auth/http', { status: 503 }));
+    const { session, snapshot, outcome } = await failWith(new Response('busy', { status: 503 }));
+    expect(outcome).toMatchObject({ code: 'auth/http', status: 503 });
     expect(session()).toEqual(sessionOf(1));
     expect(snapshot()).toMatchObject({ status: 'authenticated', isRefreshing: false });
   });
@@ -322,18 +332,18 @@ describe('a refresh that fails', () => {
   });
 
   it.each([
-    ['expired', 'refresh_token_expired'],
+    ['expired', 'auth/refresh_token_expired'],
     ['revoked', 'refresh_token_revoked'],
   ])('ends the session as %s on a rejection whose server code says so', async (reason, serverCode) => {
-    const error = createAuthError('auth/refresh_rejected', { status: 401, serverCode });
-    const { snapshot } = await failWith(error);
-    expect(snapshot()).toEqual({ status: 'unauthenticated', reason, error });
+    const { snapshot, outcome } = await failWith(Response.json({ message: 'Refused', code: serverCode }, { status: 401 }));
+    expect(outcome).toMatchObject({ code: 'auth/refresh_rejected', status: 401, serverCode });
+    expect(snapshot()).toEqual({ status: 'unauthenticated', reason, error: outcome });
   });
 
   it('removes the session from storage on a rejection', async () => {
     const { map, adapter } = mapStorage();
     map.set(KEY, serializeSession(sessionOf(1)));
-    await failWith(createAuthError('auth/refresh_rejected', { status: 401 }), { storage: adapter });
+    await failWith(Response.json({ message: 'Refused' }, { status: 401 }), { storage: adapter });
     expect(map.has(KEY)).toBe(false);
   });
 
@@ -358,16 +368,16 @@ describe('a refresh that fails', () => {
 });
 
 describe('a 200 whose body is refused', () => {
-  /** The server answers 200 with `body`, and readRefresh refuses it. */
+  /** The server answers 200 with `body`, which readRefresh refuses: `error` is what it threw. */
   async function refuse(body: unknown, options: SetupOptions = {}) {
     const context = setup(options);
-    const error = invalidResponse('the tokens are missing or malformed.', [], 200);
-    context.readRefresh.mockRejectedValueOnce(error);
     context.signIn(sessionOf(1));
     const outcome = outcomeOf(context.coordinator.refresh());
     await context.clock.flush();
     context.request(0).answer.resolve(context.answerWith(body));
-    return { ...context, error, outcome: await outcome };
+    const error = (await outcome) as AuthError;
+    expect(error).toMatchObject({ code: 'auth/invalid_response' });
+    return { ...context, error };
   }
 
   it('ends the session as refresh-failed when the body holds no refresh token', async () => {
@@ -386,7 +396,7 @@ describe('a 200 whose body is refused', () => {
     context.signIn(sessionOf(1));
     const outcome = outcomeOf(context.coordinator.refresh());
     await context.clock.flush();
-    context.request(0).answer.reject(invalidResponse('the body is not JSON.', undefined, 200));
+    context.request(0).answer.resolve(new Response('<html>', { status: 200 }));
     await outcome;
     expect(context.snapshot()).toMatchObject({ status: 'unauthenticated', reason: 'refresh-failed' });
   });
@@ -437,10 +447,10 @@ describe('probeCookie', () => {
   });
 
   it('signs out quietly when the cookie is refused: no reason, no error, nothing reported', async () => {
-    const { coordinator, clock, request, snapshot, reports } = cookieSetup();
+    const { coordinator, clock, request, answerWith, snapshot, reports } = cookieSetup();
     const probed = coordinator.probeCookie();
     await clock.flush();
-    request(0).answer.reject(createAuthError('auth/refresh_rejected', { status: 401 }));
+    request(0).answer.resolve(answerWith({ message: 'Refused' }, 401));
     await probed;
     expect(snapshot()).toEqual({ status: 'unauthenticated', reason: null, error: null });
     expect(reports).toEqual([]);
@@ -520,7 +530,6 @@ describe.skipIf(typeof BroadcastChannel === 'undefined')('across tabs', () => {
 
   it('hands a salvaged refresh token to the other tab, so neither sends the spent one again', async () => {
     const { clock, first, second } = await bothSignedIn();
-    first.readRefresh.mockRejectedValueOnce(invalidResponse('the tokens are missing or malformed.', [], 200));
     const refreshed = outcomeOf(first.coordinator.refresh());
     await settleTabs(clock);
     first.request(0).answer.resolve(first.answerWith({ refreshToken: 'r2' }));
