@@ -3,7 +3,7 @@ import { AuthError, toAuthError } from './errors';
 import { nextGeneration } from './lineage';
 import type { Persistence } from './persistence';
 import { isTransient, type ContractProtocol } from './protocol';
-import { withLock, yieldToMessages } from './refreshLock';
+import { markRotated, wasRotated, withLock, yieldToMessages } from './refreshLock';
 import type { RefreshScheduler } from './refreshScheduler';
 import type { EndReason, SessionRecord } from './sessionState';
 import type { SessionStore } from './sessionStore';
@@ -140,6 +140,12 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
             // The tab that refreshed went quiet without an answer, or nobody did: ours, if the claim agrees.
             if (shared || (await untilStopped(tabs.claim(from)))) break;
           }
+          // Granted the lock after a tab that rotated this session, whose message is late: never
+          // spend the token again. Ask the tabs for the new session; with none to give, it is over here.
+          if (shared && (await untilStopped(wasRotated(lockName, from))) === true && !(await untilStopped(tabs.recover(from, current)))) {
+            if (!gone()) await end('other-tab', new AuthError('auth/session_expired', { detail: 'another tab rotated the session; its new tokens never arrived.' }));
+            return;
+          }
         }
         if (gone()) return;
         const stored = await untilStopped(options.persistence.readLatest());
@@ -154,7 +160,10 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
         answer = await options.requestRefresh(base);
         const next = await options.readRefresh(answer, base);
         // A logout, a login or another tab's session replaced this one meanwhile: it wins.
-        if (current() === base) await untilStopped(commit(next));
+        if (current() === base) {
+          markRotated(lockName, from, clock);
+          await untilStopped(commit(next));
+        }
       });
     } catch (caught) {
       const error = toAuthError(caught);

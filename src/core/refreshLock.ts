@@ -33,6 +33,29 @@ export function withLock<T>(name: string, clock: Clock, maxWaitMs: number, task:
   });
 }
 
+// How long a tab that rotated a session keeps saying so in the lock manager: long enough
+// for every tab that waited on the refresh lock to get it and look.
+export const ROTATED_MARK_MS = 10_000;
+
+/**
+ * Leaves a mark, in the lock manager every tab shares, that the session `from` was rotated.
+ * Asked for before the refresh lock is let go (the lock manager keeps one tab's requests in
+ * order), so a tab granted that lock next finds it even if the rotation's message is late.
+ */
+export function markRotated(name: string, from: string, clock: Clock): void {
+  if (!hasWebLocks()) return;
+  void navigator.locks
+    .request(`${name}:rotated:${from}`, { ifAvailable: true }, () => new Promise<void>((resolve) => clock.setTimeout(resolve, ROTATED_MARK_MS)))
+    .catch(() => undefined);
+}
+
+/** True when a tab marked `from` as rotated (see {@link markRotated}); false where there are no Web Locks. */
+export async function wasRotated(name: string, from: string): Promise<boolean> {
+  if (!hasWebLocks()) return false;
+  const { held = [] } = await navigator.locks.query().catch(() => ({ held: [] }));
+  return held.some((lock) => lock.name === `${name}:rotated:${from}`);
+}
+
 /** One macrotask: lets messages other tabs posted before releasing a lock arrive. */
 export function yieldToMessages(): Promise<void> {
   return new Promise((resolve) => {

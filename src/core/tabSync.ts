@@ -7,8 +7,9 @@ import type { SessionStore } from './sessionStore';
 import { openTabChannel, type TabChannel, type TabMessage } from './tabChannel';
 
 // Long enough for every open tab to hear a claim (BroadcastChannel delivers within
-// milliseconds), short beside any token's refresh lead. Waited only when another tab exists.
-export const CLAIM_WINDOW_MS = 50;
+// milliseconds, tens of them on a loaded machine: 50 ms lost a race in 1 of 12 end-to-end
+// configurations on 2 busy cores), short beside any token's refresh lead. Waited only when another tab exists.
+export const CLAIM_WINDOW_MS = 150;
 // A tab refreshing says so this often; one not heard for STALE_MS has closed or frozen, and
 // the others stop waiting for it: a dead tab blocks them for seconds, not a request timeout.
 export const HEARTBEAT_MS = 1_000;
@@ -103,6 +104,10 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
       case 'session':
         adopt(message.session);
         break;
+      case 'hello':
+        // A tab that just opened, or that lost track, hears what this one holds (it adopts only what its lineage allows).
+        if (current()) post({ type: 'session', session: current()! });
+        return;
       case 'ended':
         endedLogins.add(message.login);
         if (current()?.lineage.login === message.login) {
@@ -114,6 +119,17 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
         return;
     }
     settleRemote();
+  }
+
+  /**
+   * Waits for another tab's refresh of `from` to settle, if one is under way, for as long
+   * as that tab is heard from: one that went quiet (closed, frozen) is given up after {@link STALE_MS}.
+   */
+  async function awaitRemote(from: string): Promise<void> {
+    while (remote?.from === from) {
+      if (clock.now() - remote.seen >= STALE_MS) return settleRemote(from);
+      await Promise.race([remote.settled, sleep(clock, HEARTBEAT_MS)]);
+    }
   }
 
   return {
@@ -178,15 +194,17 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
       if (lost) expectRemote(from);
       return !lost;
     },
+    awaitRemote,
     /**
-     * Waits for another tab's refresh of `from` to settle, if one is under way, for as long
-     * as that tab is heard from: one that went quiet (closed, frozen) is given up after {@link STALE_MS}.
+     * Another tab rotated `from` and its session has not arrived: asks every tab for theirs,
+     * and waits as for a refresh in flight. True when a newer session came.
      */
-    async awaitRemote(from: string): Promise<void> {
-      while (remote?.from === from) {
-        if (clock.now() - remote.seen >= STALE_MS) return settleRemote(from);
-        await Promise.race([remote.settled, sleep(clock, HEARTBEAT_MS)]);
-      }
+    async recover(from: string, held: () => unknown): Promise<boolean> {
+      const before = held();
+      expectRemote(from);
+      post({ type: 'hello' });
+      await awaitRemote(from);
+      return held() !== before;
     },
   };
 }

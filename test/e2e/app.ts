@@ -46,6 +46,13 @@ const counters: PageCounters = {
   meTokenRejected: 0,
   statusChanges: 0,
   errors: 0,
+  claimsHeard: 0,
+};
+
+// Listens beside the client on its channel (the default storage key's), to see which
+// mechanism coordinated the tabs: claims are the election, sent only without a shared lock.
+new BroadcastChannel('authloop:authloop.session').onmessage = (event: MessageEvent<{ message?: { type?: string } } | null>) => {
+  if (event.data?.message?.type === 'claim') counters.claimsHeard++;
 };
 
 function emit(event: PageEvent): void {

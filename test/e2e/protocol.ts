@@ -55,6 +55,8 @@ export interface PageCounters {
   meTokenRejected: number;
   statusChanges: number;
   errors: number;
+  /** Refresh claims other tabs sent on the package's channel: the election at work (none where Web Locks coordinate). */
+  claimsHeard: number;
 }
 
 /** The test API the page puts on `window.__e2e`. */

@@ -500,6 +500,10 @@ export async function runConfig(spec: ConfigSpec, shared: SharedSetup): Promise<
   check('every token issued is adopted, no other', issued === adopted, `${issued} tokens issued (logins + refreshes answered 200), ${adopted} distinct tokens held by tabs`);
 
   check('no spent refresh token sent', counts.spentRefreshTokenRequests === 0, `server counted ${counts.spentRefreshTokenRequests}`);
+  // Where Web Locks exist the lock alone coordinates: a claim there means the lock was not used.
+  const claims = (await Promise.all(tabs.filter((tab) => !tab.closed).map((tab) => tab.page.evaluate(() => window.__e2e.counters().claimsHeard)))).reduce((a, b) => a + b, 0);
+  if (spec.lock) check('with Web Locks, no tab needed the election', claims === 0, `${claims} claims heard`);
+  else shared.log(`[${label}] ${claims} refresh claims heard across the tabs (the election, without Web Locks)`);
   const meEvents = tabs.flatMap((tab) => tab.events.filter((event) => event.kind === 'me'));
   const meUnauthorized = meEvents.filter((event) => event.kind === 'me' && event.status === 401).length;
   const meRejected = meEvents.filter((event) => event.kind === 'me' && event.status === -1);
