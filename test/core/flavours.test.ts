@@ -1,7 +1,7 @@
 // The behaviour tests of the engine, against every flavour of server the fake speaks, each
 // client configured only through the public options, exactly as the README's "Connecting
 // to your server" has it.
-import * as z from 'zod/mini';
+import * as z from 'zod/v4/mini';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createAuthClient,

@@ -1,5 +1,5 @@
 import { HttpResponse, http } from 'msw';
-import * as z from 'zod/mini';
+import * as z from 'zod/v4/mini';
 import { describe, expect, it } from 'vitest';
 import { oauth2, type OAuth2Options } from '../../../src';
 import { BASE_URL, MINUTE, emily, server, setup, startMswServer } from '../../harness';
