@@ -24,7 +24,10 @@ export function createAuthEvents<TUser>(sameUser: (a: TUser, b: TUser) => boolea
   const listeners = new Map<AuthEventType, Set<Listener<never>>>();
 
   function emit<K extends AuthEventType>(type: K, payload: AuthEventMap<TUser>[K]) {
-    for (const listener of [...(listeners.get(type) ?? [])]) {
+    const live = listeners.get(type);
+    // A copy, so a listener added meanwhile waits for the next event; one removed meanwhile is not called.
+    for (const listener of [...(live ?? [])]) {
+      if (!live?.has(listener)) continue;
       try {
         (listener as Listener<AuthEventMap<TUser>[K]>)(payload);
       } catch {

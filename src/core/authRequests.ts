@@ -83,7 +83,9 @@ export function createAuthRequests<TUser>(options: AuthRequestsOptions<TUser>) {
       ? { ...base, lineage: nextGeneration(base.lineage) }
       : { user: undefined as TUser, refreshToken: null, lineage: newLineage(options.loginTime(), options.random) };
     const session = parseSession(grant, options, answer, keep);
-    if (base) return session;
+    // A refresh keeps its user; but a server-rendered session's first refresh (it has no token
+    // yet) asks me: the cookie may be another user's by now (a cached page, another tab's switch).
+    if (base && base.accessToken !== '') return session;
     const user = grant.user === undefined ? await userFromMe(grant.accessToken) : await parseUser(userSchema, grant.user);
     return { ...session, user };
   }

@@ -105,6 +105,7 @@ export function resolveConfig<TUserSchema extends StandardSchemaV1, TCredentials
       [typeof protocol?.readGrant == 'function', 'protocol must be an AuthProtocol.'],
       [!(config.protocol && config.paths), 'paths is for the default contract: give them to your protocol.'],
       [config.allowedOrigins === undefined || Array.isArray(config.allowedOrigins), 'allowedOrigins must be an array of origins.'],
+      [!config.initialSession || config.refreshTokenIn === 'cookie' || storage !== null, "initialSession needs refreshTokenIn: 'cookie' (or persistent storage): it holds no token to refresh with."],
     ];
     for (const [ok, detail] of checks) if (!ok) throw new AuthError('auth/invalid_config', { detail });
   }

@@ -75,7 +75,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     report,
     isLive: () => !destroyed,
   });
-  const { restore, ready, whenReady } = createSessionRestore({ ...config, store, persistence, coordinator, seed });
+  const { restore, ready, whenReady } = createSessionRestore({ ...config, store, persistence, coordinator, seed, sameUser: (a, b) => sameUser(a, b) });
   // Unmounted (or destroyed): no timer, no listener, no channel, nothing in flight; the state stays.
   const stop = () => {
     scheduler.stop();
@@ -97,8 +97,11 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     send: async (request) => (await transport.send(request, false)).response,
   });
 
+  // By id where the user has one (getUserId), else by content: a session read back from
+  // storage or from another tab is a new object even for the same user.
   function sameUser(a: TUser, b: TUser) {
-    return a === b || (getUserId(a) !== undefined && getUserId(a) === getUserId(b));
+    const id = getUserId(a);
+    return a === b || (id !== undefined ? id === getUserId(b) : sameJson(a, b));
   }
   const events = createAuthEvents<TUser>(sameUser);
 
@@ -179,6 +182,8 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     destroy() {
       destroyed = true;
       stop();
+      // Nothing will restore now: whoever waits on whenReady() hears that it is over.
+      if (store.getState().snapshot.status === 'loading') store.dispatch({ type: 'ended', reason: null });
     },
   };
 }

@@ -15,6 +15,7 @@ export interface SessionRestoreOptions<TUser> {
   refreshInCookie: boolean;
   /** The session a server render started from (`initialSession`), without tokens; storage may still replace it. */
   seed: SessionRecord<TUser> | null;
+  sameUser(a: TUser, b: TUser): boolean;
 }
 
 /** The start of a client: what storage holds, then what that still owes (a refresh, the cookie probe). */
@@ -27,7 +28,9 @@ export function createSessionRestore<TUser>(options: SessionRestoreOptions<TUser
 
   function apply(session: SessionRecord<TUser> | null) {
     const seeded = seed !== null && store.getState().session === seed;
-    // A login or another tab got there first; a server-rendered seed stays unless storage has better.
+    // A login or another tab got there first; a server-rendered seed stays unless storage has
+    // the same user's tokens: another user's leftover session is not this page's, and goes.
+    if (seeded && session && !options.sameUser(session.user, seed.user)) return void persistence.write(null);
     if (seeded ? !session : store.getState().session || !loading()) return;
     const refreshable = session && (session.refreshToken !== null || refreshInCookie);
     if (session && (!isExpired(session, clock.now()) || (seeded && refreshable))) store.dispatch({ type: 'session', session });

@@ -86,7 +86,9 @@ export function mappedJson<const TField extends string = 'username' | 'password'
   function expiry(body: unknown): { expiresIn?: unknown; expiresAt?: unknown } {
     if (!answer.expires) return {};
     const { path, unit } = answer.expires;
-    const value = valueAt(body, path);
+    const raw = valueAt(body, path);
+    // A number sent as a string (`"900"`, Azure AD's `expires_on`) is the number it spells.
+    const value = unit !== 'date' && typeof raw == 'string' && raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
     const ms = unit === 'milliseconds' || unit === 'epoch-milliseconds';
     const number = typeof value == 'number' ? (ms ? value : value * 1000) : unit === 'date' && typeof value == 'string' ? Date.parse(value) : value;
     // The engine takes a duration in seconds, an absolute time in ms.

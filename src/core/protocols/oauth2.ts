@@ -51,9 +51,16 @@ const formEncode = (value: string) => new URLSearchParams([['', value]]).toStrin
  *   protocol: oauth2({ tokenPath: '/oauth/token', clientId: 'web-app', scope: 'openid profile', mePath: '/userinfo' }),
  * });
  */
+/** The `error` of an RFC 6750 §3 bearer challenge, quoted or (RFC 7235 allows it) a bare token. */
+const challengeError = (header: string): string | undefined => {
+  const match = /\berror=(?:"([^"]*)"|([^\s,]+))/.exec(header);
+  return match?.[1] ?? match?.[2];
+};
+
 export function oauth2(options: OAuth2Options): AuthProtocol<Credentials> {
   const { tokenPath, clientId, clientSecret, mePath, revocationPath } = options;
-  const scope = typeof options.scope == 'string' ? options.scope : options.scope?.join(' ');
+  // An empty scope is left out, not sent as `scope=`: strict servers refuse that as invalid_scope.
+  const scope = (typeof options.scope == 'string' ? options.scope : options.scope?.join(' ')) || undefined;
   // One way of authenticating the client per request (§2.3): Basic with a secret, else client_id in the body.
   const headers: Record<string, string> | undefined =
     clientSecret === undefined ? undefined : { Authorization: `Basic ${btoa(`${formEncode(clientId)}:${formEncode(clientSecret)}`)}` };
@@ -65,7 +72,7 @@ export function oauth2(options: OAuth2Options): AuthProtocol<Credentials> {
   };
   const code = (info: ErrorResponseInfo): string | undefined =>
     (isRecord(info.body) ? stringAt(info.body.error) : undefined) ??
-    /\berror="([^"]*)"/.exec(info.headers.get('WWW-Authenticate') ?? '')?.[1];
+    challengeError(info.headers.get('WWW-Authenticate') ?? '');
 
   return {
     opaqueTokens: true,
