@@ -20,7 +20,7 @@ export type AuthEventType = keyof AuthEventMap<unknown>;
 type Listener<T> = (payload: T) => void;
 
 /** Listeners by event; a listener that throws never breaks the engine or the other listeners. */
-export function createAuthEvents<TUser>(sameUser: (a: TUser, b: TUser) => boolean) {
+export function createAuthEvents<TUser>(sameUser: (a: TUser, b: TUser) => boolean, onError?: (error: AuthError) => void) {
   const listeners = new Map<AuthEventType, Set<Listener<never>>>();
 
   function emit<K extends AuthEventType>(type: K, payload: AuthEventMap<TUser>[K]) {
@@ -44,6 +44,15 @@ export function createAuthEvents<TUser>(sameUser: (a: TUser, b: TUser) => boolea
       return () => void set.delete(listener as Listener<never>);
     },
     emit,
+    /** A failure no caller may be waiting for: the `error` event, then `onError`. */
+    report(error: AuthError) {
+      emit('error', error);
+      try {
+        onError?.(error);
+      } catch {
+        // An app's error handler must not break the engine.
+      }
+    },
     /** The events a state change means. */
     transition(previous: EngineState<TUser>, next: EngineState<TUser>) {
       const before = previous.snapshot;

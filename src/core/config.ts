@@ -1,5 +1,6 @@
 export { DEFAULT_PATHS, type AuthPaths, type Credentials } from './protocol';
 import { systemClock, type Clock } from './clock';
+import { sameJson } from './sessionState';
 import { AuthError } from './errors';
 import { userSchema as defaultUserSchema, type StandardSchemaV1 } from './schemas';
 import type { QueryClient } from '@tanstack/query-core';
@@ -109,6 +110,13 @@ export function resolveConfig<TUserSchema extends StandardSchemaV1, TCredentials
     ];
     for (const [ok, detail] of checks) if (!ok) throw new AuthError('auth/invalid_config', { detail });
   }
+  const getUserId = (config.getUserId ?? defaultUserId) as (user: StandardSchemaV1.InferOutput<TUserSchema>) => string | number | undefined;
+  // By id where the user has one, else by content: a session read back from storage or from
+  // another tab is a new object even for the same user.
+  const sameUser = (a: StandardSchemaV1.InferOutput<TUserSchema>, b: StandardSchemaV1.InferOutput<TUserSchema>) => {
+    const id = getUserId(a);
+    return a === b || (id !== undefined ? id === getUserId(b) : sameJson(a, b));
+  };
   return {
     baseUrl: baseUrl.replace(/\/+$/, ''),
     protocol: withClassifier(protocol, config.classifyError),
@@ -123,7 +131,8 @@ export function resolveConfig<TUserSchema extends StandardSchemaV1, TCredentials
     refreshInCookie: (config.refreshTokenIn ?? protocol.refreshTokenIn) === 'cookie',
     opaqueTokens: config.opaqueTokens ?? protocol.opaqueTokens ?? false,
     crossTab: config.crossTab ?? true,
-    getUserId: (config.getUserId ?? defaultUserId) as (user: StandardSchemaV1.InferOutput<TUserSchema>) => string | number | undefined,
+    getUserId,
+    sameUser,
     allowedOrigins: config.allowedOrigins ?? [],
     wakeUps: config.wakeUps ?? queryCoreWakeUps,
     random: config.random ?? Math.random,

@@ -11,18 +11,14 @@ import { coordinatorView } from './protocol';
 import { createRefreshCoordinator } from './refreshCoordinator';
 import { createRefreshScheduler } from './refreshScheduler';
 import { userSchema as defaultUserSchema, type StandardSchemaV1 } from './schemas';
-import { createSessionRestore } from './sessionRestore';
-import { initialState, sameJson, sessionReducer, type EngineState } from './sessionState';
+import { createSessionRestore, startingState } from './sessionRestore';
+import type { EngineState } from './sessionState';
 import { createSessionStore } from './sessionStore';
 import { createTransport, resolveUrl } from './transport';
 
 export type { AuthClient, AuthenticatedSnapshot } from './authClient';
 
 const ignore = () => undefined;
-
-// What a server-rendered session holds besides its user: no token yet, expired at once so
-// the first request refreshes (through the cookie), and one lineage for every tab seeded so.
-const SEED = { accessToken: '', refreshToken: null, expiresAt: 0, refreshAt: 0, lineage: { login: 'server', at: 0, generation: 0 } };
 
 /**
  * Creates the auth engine. Nothing is read or started until first use, so it is safe to
@@ -39,22 +35,12 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
 ): AuthClient<StandardSchemaV1.InferOutput<TUserSchema>, TCredentials> {
   type TUser = StandardSchemaV1.InferOutput<TUserSchema>;
   const config = resolveConfig(options);
-  const { clock, getUserId, protocol } = config;
+  const { getUserId, protocol } = config;
   let destroyed = false;
-  const report = (error: AuthError) => {
-    events.emit('error', error);
-    try {
-      options.onError?.(error);
-    } catch {
-      // An app's error handler must not break the engine.
-    }
-  };
-  // A server render's session (`initialSession`): the user only, no token; the first refresh brings one.
-  const seed = options.initialSession ? { user: options.initialSession.user, ...SEED } : null;
-  const initial: EngineState<TUser> =
-    options.initialSession === undefined
-      ? initialState<TUser>(config.storage !== null || config.refreshInCookie)
-      : sessionReducer(initialState<TUser>(false), seed ? { type: 'session', session: seed } : { type: 'ended', reason: null });
+  const { sameUser } = config;
+  const events = createAuthEvents<TUser>(sameUser, options.onError);
+  const report = events.report;
+  const { seed, initial } = startingState<TUser>(options.initialSession, config.storage !== null || config.refreshInCookie);
   const serverSnapshot = initial.snapshot;
   const queries = createQueryCleanup(options.queryClient, options.clearCacheOnLogout);
   const transport = createTransport(config);
@@ -75,7 +61,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     report,
     isLive: () => !destroyed,
   });
-  const { restore, ready, whenReady } = createSessionRestore({ ...config, store, persistence, coordinator, seed, sameUser: (a, b) => sameUser(a, b) });
+  const { restore, ready, whenReady } = createSessionRestore({ ...config, store, persistence, coordinator, seed, sameUser });
   // Unmounted (or destroyed): no timer, no listener, no channel, nothing in flight; the state stays.
   const stop = () => {
     scheduler.stop();
@@ -97,13 +83,6 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     send: async (request) => (await transport.send(request, false)).response,
   });
 
-  // By id where the user has one (getUserId), else by content: a session read back from
-  // storage or from another tab is a new object even for the same user.
-  function sameUser(a: TUser, b: TUser) {
-    const id = getUserId(a);
-    return a === b || (id !== undefined ? id === getUserId(b) : sameJson(a, b));
-  }
-  const events = createAuthEvents<TUser>(sameUser);
 
   function onTransition(previous: EngineState<TUser>, next: EngineState<TUser>) {
     // The next user never sees the last user's data.
@@ -112,12 +91,9 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     events.transition(previous, next);
   }
 
+  // The timer or a wake-up: refresh if due, while mounted.
   function onDue() {
-    const session = current();
-    if (!session || !lifetime.running() || coordinator.busy()) return;
-    const at = scheduler.dueAt();
-    if (at !== null && clock.now() >= at) coordinator.refresh().catch(ignore);
-    else scheduler.setDeadline(session.refreshAt); // a capped timer fired early: wait on
+    if (lifetime.running()) coordinator.checkDue();
   }
 
   // Every call after destroy() rejects at once and sends nothing.
@@ -166,13 +142,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     async fetchMe() {
       live();
       const user = await requests.fetchUser(authFetch);
-      const session = current();
-      // The session's user is me's latest: the same user only, never under a refresh in flight (its answer must find its session).
-      const next = session && !coordinator.busy() && sameUser(session.user, user) && !sameJson(session.user, user) && { ...session, user };
-      if (next) {
-        store.dispatch({ type: 'session', session: next });
-        await persistence.write(next);
-      }
+      await coordinator.updateUser(user, sameUser);
       return user;
     },
     getUserId,

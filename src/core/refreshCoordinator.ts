@@ -5,7 +5,7 @@ import type { Persistence } from './persistence';
 import { isTransient, type ContractProtocol } from './protocol';
 import { markRotated, wasRotated, withLock, yieldToMessages } from './refreshLock';
 import type { RefreshScheduler } from './refreshScheduler';
-import type { EndReason, SessionRecord } from './sessionState';
+import { sameJson, type EndReason, type SessionRecord } from './sessionState';
 import type { SessionStore } from './sessionStore';
 import { createTabSync, keyOf } from './tabSync';
 import { isExpired } from './tokens';
@@ -51,6 +51,8 @@ export interface RefreshCoordinator<TUser> {
   probeCookie(): Promise<void>;
   /** True while a refresh of the current session is in flight. */
   busy(): boolean;
+  /** The timer fired or the page woke up: refreshes when the deadline (or a retry) has come. */
+  checkDue(): void;
   /**
    * The current access token, refreshed first when it no longer may be sent; `null` when
    * signed out. While a retry waits out its backoff, nobody sends a refresh of their own:
@@ -63,6 +65,11 @@ export interface RefreshCoordinator<TUser> {
   end(reason: EndReason, error: AuthError | null): Promise<void>;
   /** Listens to the other tabs (a client's mount). */
   open(): void;
+  /**
+   * Keeps the session's user current with me's latest answer: the same user only, and never
+   * under a refresh in flight (its answer must still find its session).
+   */
+  updateUser(user: TUser, sameUser: (a: TUser, b: TUser) => boolean): Promise<void>;
   /** Stops listening, and gives up whatever a refresh inside the lock still waits for. */
   close(): void;
   /** The time of a new login: after every login this tab knows of, so it is the newest in every tab. */
@@ -219,6 +226,20 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
       }
     },
     busy: () => flight !== null && flight.base === current(),
+    checkDue() {
+      const session = current();
+      if (!session || (flight !== null && flight.base === session)) return;
+      const at = scheduler.dueAt();
+      if (at !== null && clock.now() >= at) refresh().catch(() => undefined);
+      else scheduler.setDeadline(session.refreshAt); // a capped timer fired early: wait on
+    },
+    async updateUser(user, sameUser) {
+      const session = current();
+      if (!session || (flight !== null && flight.base === session) || !sameUser(session.user, user) || sameJson(session.user, user)) return;
+      const next = { ...session, user };
+      store.dispatch({ type: 'session', session: next });
+      await options.persistence.write(next);
+    },
     async freshToken() {
       const session = current();
       if (!session) return null;

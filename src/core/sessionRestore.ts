@@ -2,7 +2,7 @@ import type { Clock } from './clock';
 import { isThenable } from './maybe';
 import type { Persistence } from './persistence';
 import type { RefreshCoordinator } from './refreshCoordinator';
-import type { AuthSnapshot, SessionRecord } from './sessionState';
+import { initialState, sessionReducer, type AuthSnapshot, type EngineState, type SessionRecord } from './sessionState';
 import type { SessionStore } from './sessionStore';
 import { isExpired } from './tokens';
 
@@ -16,6 +16,23 @@ export interface SessionRestoreOptions<TUser> {
   /** The session a server render started from (`initialSession`), without tokens; storage may still replace it. */
   seed: SessionRecord<TUser> | null;
   sameUser(a: TUser, b: TUser): boolean;
+}
+
+// What a server-rendered session holds besides its user: no token yet, expired at once so
+// the first request refreshes (through the cookie), and one lineage for every tab seeded so.
+const SEED = { accessToken: '', refreshToken: null, expiresAt: 0, refreshAt: 0, lineage: { login: 'server', at: 0, generation: 0 } };
+
+/**
+ * A client's first state: what a server render knew (`initialSession`: the user only, no
+ * token; the first refresh brings one), or `loading` while storage or a cookie may restore.
+ */
+export function startingState<TUser>(initialSession: { user: TUser } | null | undefined, restorable: boolean) {
+  const seed: SessionRecord<TUser> | null = initialSession ? { user: initialSession.user, ...SEED } : null;
+  const initial: EngineState<TUser> =
+    initialSession === undefined
+      ? initialState<TUser>(restorable)
+      : sessionReducer(initialState<TUser>(false), seed ? { type: 'session', session: seed } : { type: 'ended', reason: null });
+  return { seed, initial };
 }
 
 /** The start of a client: what storage holds, then what that still owes (a refresh, the cookie probe). */
