@@ -54,6 +54,8 @@ export function openTabChannel<TUser>(
   name: string,
   tab: string,
   onMessage: (message: TabMessage<TUser>, from: string) => void,
+  /** Say `hello` on open and `bye` on close (not for a channel opened to post one message). */
+  announce = true,
 ): TabChannel<TUser> | null {
   if (typeof BroadcastChannel == 'undefined') return null;
   const channel = new BroadcastChannel(name);
@@ -68,13 +70,13 @@ export function openTabChannel<TUser>(
     if (message.type === 'hello') post({ type: 'here' });
     onMessage(message, data.tab);
   };
-  post({ type: 'hello' });
+  if (announce) post({ type: 'hello' });
   return {
     tab,
     post,
     hasPeers: () => peers.size > 0,
     close() {
-      post({ type: 'bye' });
+      if (announce) post({ type: 'bye' });
       channel.close();
     },
   };

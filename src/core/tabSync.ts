@@ -50,18 +50,31 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
   let latestAt = -Infinity;
   // A refresh another tab announced (or won the claim for) of the session this tab holds,
   // and when it was last heard of.
-  let remote: { from: string; seen: number; settled: Promise<void>; settle: () => void } | null = null;
+  let remote: { from: string; owner: string | null; beats: number; seen: number; settled: Promise<void>; settle: () => void } | null = null;
+  // The refresh this tab has on the wire, if any: it answers claims and hellos for it at once.
+  let mine: string | null = null;
   // Claims heard, by the session they would refresh, then by tab; renewed by heartbeats.
   const claims = new Map<string, Map<string, { at: number; ticket: number; seen: number }>>();
 
-  const post = (message: TabMessage<TUser>) => channel?.post(message);
+  // Unmounted, the channel is closed; a session or an end still reaches the other tabs, through a channel opened for it.
+  const post = (message: TabMessage<TUser>) => {
+    if (channel) return channel.post(message);
+    if (!options.crossTab || (message.type !== 'session' && message.type !== 'ended')) return;
+    const once = openTabChannel<TUser>(`authloop:${options.name}`, tab, () => {}, false);
+    once?.post(message);
+    once?.close();
+  };
 
-  function expectRemote(from: string) {
-    if (remote?.from === from) return void (remote.seen = clock.now());
+  function expectRemote(from: string, owner: string | null = null) {
+    if (remote?.from === from) {
+      remote.owner ??= owner;
+      remote.beats += 1;
+      return void (remote.seen = clock.now());
+    }
     remote?.settle();
     let settle = () => {};
     const settled = new Promise<void>((resolve) => (settle = resolve));
-    remote = { from, seen: clock.now(), settled, settle };
+    remote = { from, owner, beats: 0, seen: clock.now(), settled, settle };
   }
 
   function heardClaim(from: string, sender: string, at: number, ticket: number) {
@@ -94,19 +107,28 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
       case 'refreshing':
         // A tab refreshing outranks every claim: it is the earliest.
         heardClaim(message.from, sender, -Infinity, -Infinity);
-        if (message.from === heldKey) expectRemote(message.from);
+        if (message.from === heldKey) expectRemote(message.from, sender);
         return;
       case 'refresh-settled':
         claims.delete(message.from);
         return settleRemote(message.from);
       case 'claim':
+        // A claim for what this tab is refreshing loses at once: say so now, not at the next heartbeat.
+        if (mine === message.from) post({ type: 'refreshing', from: mine });
         return heardClaim(message.from, sender, message.at, message.ticket);
+      case 'bye':
+        // The tab whose refresh this one waits for closed: wait no longer.
+        if (remote?.owner === sender) settleRemote();
+        return;
       case 'session':
         adopt(message.session);
         break;
       case 'hello':
         // A tab that just opened, or that lost track, hears what this one holds (it adopts only what its lineage allows).
+        // And which logins ended here: a tab back from the bfcache or a frozen one must not bring them back.
         if (current()) post({ type: 'session', session: current()! });
+        for (const login of endedLogins) post({ type: 'ended', login, reason: 'other-tab' });
+        if (mine) post({ type: 'refreshing', from: mine });
         return;
       case 'ended':
         endedLogins.add(message.login);
@@ -126,9 +148,14 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
    * as that tab is heard from: one that went quiet (closed, frozen) is given up after {@link STALE_MS}.
    */
   async function awaitRemote(from: string): Promise<void> {
+    // Quiet time counted in timer turns, not wall-clock differences: a device clock set back
+    // an hour must not make a closed tab look alive for an hour.
+    let quiet = 0;
     while (remote?.from === from) {
-      if (clock.now() - remote.seen >= STALE_MS) return settleRemote(from);
+      if (quiet >= STALE_MS) return settleRemote(from);
+      const beats = remote.beats;
       await Promise.race([remote.settled, sleep(clock, HEARTBEAT_MS)]);
+      quiet = remote?.beats === beats ? quiet + HEARTBEAT_MS : 0;
     }
   }
 
@@ -169,12 +196,16 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
      */
     refreshing(from: string): () => void {
       let timer: unknown = null;
+      mine = from;
       const beat = () => {
         post({ type: 'refreshing', from });
         timer = clock.setTimeout(beat, HEARTBEAT_MS);
       };
       beat();
-      return () => clock.clearTimeout(timer);
+      return () => {
+        clock.clearTimeout(timer);
+        if (mine === from) mine = null;
+      };
     },
     settled: (from: string) => post({ type: 'refresh-settled', from }),
     /**
