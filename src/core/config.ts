@@ -15,7 +15,7 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * Options of {@link createAuthClient} (and the config props of `<AuthProvider>`).
- * Every field is optional; the defaults speak the contract in CONTRACT.md.
+ * Every field is optional; the defaults speak the contract (README, "The wire contract").
  */
 export interface AuthClientConfig<TUserSchema extends StandardSchemaV1 = typeof defaultUserSchema, TCredentials = Credentials> {
   /** Prefix of every path, e.g. `https://api.example.com`. Default `''` (same origin). */

@@ -25,7 +25,7 @@ const DEFAULT_ROLE = 'user';
 // Todo ids are `userId * stride + n`, so ids never collide across users.
 const TODO_ID_STRIDE = 100;
 
-/** The accounts of the contract's example (CONTRACT.md), and a second one for user switches. */
+/** The accounts of the contract's example (README, "The wire contract"), and a second one for user switches. */
 export const DEFAULT_USERS: readonly TestUser[] = [
   {
     id: 1,

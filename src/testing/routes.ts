@@ -12,7 +12,7 @@ export const ENDPOINT_METHODS: Readonly<Record<FakeEndpoint, 'GET' | 'POST'>> = 
   todos: 'GET',
 };
 
-// The paths of the wire contract (CONTRACT.md), plus a protected data endpoint for demos.
+// The paths of the wire contract (README, "The wire contract"), plus a protected data endpoint for demos.
 /** The path of each endpoint when none is configured. */
 export const DEFAULT_PATHS: Readonly<Record<FakeEndpoint, string>> = {
   login: '/auth/login',
