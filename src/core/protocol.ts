@@ -154,6 +154,9 @@ export interface ContractOptions {
  * @example
  * createAuthClient({ protocol: contract({ paths: { login: '/api/login' } }) });
  */
+// Fields a token answer carries beside the tokens that are not the user's.
+const TOKEN_METADATA = new Set(['tokenType', 'token_type', 'scope', 'expiresAt', 'refreshExpiresIn']);
+
 export function contract({ paths: given }: ContractOptions = {}): AuthProtocol<Credentials> {
   const paths = { ...DEFAULT_PATHS, ...given };
   const tokenBody = (refreshToken: string | null) => (refreshToken === null ? {} : { refreshToken });
@@ -170,8 +173,9 @@ export function contract({ paths: given }: ContractOptions = {}): AuthProtocol<C
       paths.logout ? { path: paths.logout, body: tokenBody(refreshToken), headers: { Authorization: `Bearer ${accessToken}` } } : null,
     readGrant(endpoint, body) {
       const { accessToken, refreshToken, expiresIn, ...userFields } = body;
-      // The login's user is what the token fields leave; a login answer of tokens only asks me.
-      const user = endpoint === 'login' && Object.keys(userFields).length ? userFields : undefined;
+      // The login's user is what the token fields leave; a login answer of tokens only (and
+      // the metadata servers send beside them) asks me.
+      const user = endpoint === 'login' && Object.keys(userFields).some((field) => !TOKEN_METADATA.has(field)) ? userFields : undefined;
       return { accessToken, refreshToken, expiresIn, user };
     },
     salvageRefreshToken: (body) => (isRecord(body) ? stringAt(body.refreshToken) : undefined),

@@ -1,7 +1,7 @@
 // Hostile review of events, whenReady and initialSession. Network through msw only, time
 // through the test clock.
 import { QueryClient } from '@tanstack/query-core';
-import * as z from 'zod/mini';
+import * as z from 'zod/v4/mini';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { authKeys } from '../../src/core';
 import { MINUTE, emily, michael, setup, startMswServer } from '../harness';

@@ -1,7 +1,7 @@
 // Hostile review of the protocol seam and its presets, against RFC 6749 / RFC 6750 and the
 // fake server's flavours. Network through msw only (test/harness.ts), time through the test clock.
 import { HttpResponse, http } from 'msw';
-import * as z from 'zod/mini';
+import * as z from 'zod/v4/mini';
 import { describe, expect, it } from 'vitest';
 import { mappedJson, oauth2, type OAuth2Options } from '../../src';
 import { BASE_URL, MINUTE, emily, server, setup, startMswServer } from '../harness';
@@ -142,5 +142,18 @@ describe('review: contract login answers', () => {
     const error = await rejection(client.login(emily));
     expect(error.code).toBe('auth/invalid_response');
     expect(JSON.stringify(error) + String(error.message) + String(error.stack)).not.toMatch(/SECRET/);
+  });
+});
+
+describe('review: the contract, a login answer of tokens and their metadata', () => {
+  it('asks me for a login answer of tokens only, even with a tokenType beside them', async () => {
+    const { makeClient, control } = setup();
+    const client = makeClient();
+    control.respondNext('login', 1, async () => {
+      const issued = await control.issueSession('emilys');
+      return HttpResponse.json({ accessToken: issued.accessToken, refreshToken: issued.refreshToken, tokenType: 'Bearer' });
+    });
+    await expect(client.login(emily)).resolves.toMatchObject({ status: 'authenticated', user: { username: 'emilys' } });
+    expect(control.counts().me).toBe(1);
   });
 });
