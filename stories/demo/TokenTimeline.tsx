@@ -57,7 +57,7 @@ const TOKEN_LABEL_PX = 60;
 function describe(event: TimelineEvent, startedAt: number): string {
   switch (event.kind) {
     case 'issued':
-      return `Signed in: token #${event.fp} issued${event.expiresAt === null ? '' : `, valid for ${formatDuration(event.expiresAt - event.at)}`}`;
+      return `Signed in: token #${event.fp} issued${event.expiresAt === null ? '' : `, valid for ${formatDuration(event.lifetimeMs ?? event.expiresAt - event.at)}`}`;
     case 'scheduled':
       return `Refresh of #${event.fp} scheduled for ${formatOffset(event.dueAt - startedAt)}, ${formatDuration(event.expiresAt - event.dueAt)} before it expires`;
     case 'refresh-started':
@@ -65,7 +65,7 @@ function describe(event: TimelineEvent, startedAt: number): string {
     case 'server':
       return `Server answered ${ROUTES[event.endpoint]} → ${event.status === 0 ? 'network error' : event.status}`;
     case 'rotated':
-      return `Rotated: #${event.from} → #${event.to}${event.expiresAt === null ? '' : `, valid for ${formatDuration(event.expiresAt - event.at)}`}`;
+      return `Rotated: #${event.from} → #${event.to}${event.expiresAt === null ? '' : `, valid for ${formatDuration(event.lifetimeMs ?? event.expiresAt - event.at)}`}`;
     case 'refresh-failed':
       return `Refresh failed: #${event.fp} kept, retrying with backoff`;
     case 'expired':

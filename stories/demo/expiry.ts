@@ -2,8 +2,8 @@ import { jwtDecode } from 'jwt-decode';
 
 /**
  * The lifetime the token itself states (`exp - iat`), in ms; `null` when it is not a JWT
- * with both claims. The client lays out expiry the same way (`expiresAt` is the arrival
- * time plus this lifetime), so the two agree whatever the device clock says.
+ * with both claims. The client lays expiry out from it too (`expiresAt` is the send time
+ * plus the shortest lifetime the answer states), so the two agree whatever the device clock says.
  */
 export function tokenLifetimeMs(accessToken: string): number | null {
   try {

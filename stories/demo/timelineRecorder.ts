@@ -1,3 +1,4 @@
+import { tokenLifetimeMs } from './expiry';
 import type { AuthClient, AuthSnapshot, Clock, EndReason } from '../../src';
 import { fingerprint } from './format';
 
@@ -24,10 +25,10 @@ export interface TokenEnd {
 
 /** Something the client did, in the order it happened. */
 export type ClientEvent =
-  | { kind: 'issued'; at: number; fp: string; expiresAt: number | null }
+  | { kind: 'issued'; at: number; fp: string; expiresAt: number | null; lifetimeMs: number | null }
   | { kind: 'scheduled'; at: number; fp: string; dueAt: number; expiresAt: number }
   | { kind: 'refresh-started'; at: number; fp: string }
-  | { kind: 'rotated'; at: number; from: string; to: string; expiresAt: number | null }
+  | { kind: 'rotated'; at: number; from: string; to: string; expiresAt: number | null; lifetimeMs: number | null }
   | { kind: 'refresh-failed'; at: number; fp: string }
   | { kind: 'ended'; at: number; reason: EndReason | null };
 
@@ -72,13 +73,15 @@ export function createTimelineRecorder(clock: Clock, leewayMs: number): Timeline
       const fp = fingerprint(snapshot.accessToken);
       if (before?.accessToken !== snapshot.accessToken) {
         const due = dueAt(at, snapshot.expiresAt);
+        // What the token states it lives, not what is left of it on arrival (the client lays expiry from the send).
+        const lifetimeMs = tokenLifetimeMs(snapshot.accessToken) ?? (snapshot.expiresAt === null ? null : snapshot.expiresAt - at);
         if (before) {
           const from = fingerprint(before.accessToken);
           const index = tokens.findIndex((token) => token.fp === from && token.end === null);
           if (index >= 0) tokens[index] = { ...tokens[index]!, end: { at, kind: 'replaced' } };
-          events.push({ kind: 'rotated', at, from, to: fp, expiresAt: snapshot.expiresAt });
+          events.push({ kind: 'rotated', at, from, to: fp, expiresAt: snapshot.expiresAt, lifetimeMs });
         } else {
-          events.push({ kind: 'issued', at, fp, expiresAt: snapshot.expiresAt });
+          events.push({ kind: 'issued', at, fp, expiresAt: snapshot.expiresAt, lifetimeMs });
         }
         tokens.push({ fp, issuedAt: at, expiresAt: snapshot.expiresAt, dueAt: due, end: null });
         if (due !== null && snapshot.expiresAt !== null) {
