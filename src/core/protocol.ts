@@ -145,6 +145,9 @@ export interface ContractOptions {
   paths?: Partial<AuthPaths> | undefined;
 }
 
+// Fields a token answer carries beside the tokens that are not the user's.
+const TOKEN_METADATA = new Set(['tokenType', 'token_type', 'scope', 'expiresAt', 'refreshExpiresIn']);
+
 /**
  * The default protocol: the contract of the README ("The wire contract"). JSON bodies, the
  * user beside the tokens in the login answer (tokens only: the user comes from me), the
@@ -154,9 +157,6 @@ export interface ContractOptions {
  * @example
  * createAuthClient({ protocol: contract({ paths: { login: '/api/login' } }) });
  */
-// Fields a token answer carries beside the tokens that are not the user's.
-const TOKEN_METADATA = new Set(['tokenType', 'token_type', 'scope', 'expiresAt', 'refreshExpiresIn']);
-
 export function contract({ paths: given }: ContractOptions = {}): AuthProtocol<Credentials> {
   const paths = { ...DEFAULT_PATHS, ...given };
   const tokenBody = (refreshToken: string | null) => (refreshToken === null ? {} : { refreshToken });

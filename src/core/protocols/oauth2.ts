@@ -34,6 +34,12 @@ export interface OAuth2Options {
 // What `application/x-www-form-urlencoded` makes of one value (RFC 6749 Appendix B).
 const formEncode = (value: string) => new URLSearchParams([['', value]]).toString().slice(1);
 
+/** The `error` of an RFC 6750 §3 bearer challenge, quoted or (RFC 7235 allows it) a bare token. */
+const challengeError = (header: string): string | undefined => {
+  const match = /\berror=(?:"([^"]*)"|([^\s,]+))/.exec(header);
+  return match?.[1] ?? match?.[2];
+};
+
 /**
  * The OAuth 2.0 token endpoint, exactly as RFC 6749 has it: the resource owner password
  * grant (§4.3) to log in, the refresh token grant (§6) to refresh, form-encoded, with the
@@ -51,12 +57,6 @@ const formEncode = (value: string) => new URLSearchParams([['', value]]).toStrin
  *   protocol: oauth2({ tokenPath: '/oauth/token', clientId: 'web-app', scope: 'openid profile', mePath: '/userinfo' }),
  * });
  */
-/** The `error` of an RFC 6750 §3 bearer challenge, quoted or (RFC 7235 allows it) a bare token. */
-const challengeError = (header: string): string | undefined => {
-  const match = /\berror=(?:"([^"]*)"|([^\s,]+))/.exec(header);
-  return match?.[1] ?? match?.[2];
-};
-
 export function oauth2(options: OAuth2Options): AuthProtocol<Credentials> {
   const { tokenPath, clientId, clientSecret, mePath, revocationPath } = options;
   // An empty scope is left out, not sent as `scope=`: strict servers refuse that as invalid_scope.
