@@ -14,6 +14,8 @@ export const CLAIM_WINDOW_MS = 150;
 // the others stop waiting for it: a dead tab blocks them for seconds, not a request timeout.
 export const HEARTBEAT_MS = 1_000;
 export const STALE_MS = 2_500;
+// How finely that silence is measured: a closed tab is given up within a step of STALE_MS.
+const QUIET_STEP_MS = 250;
 
 /** How a refresh names the session it replaces in messages: its lineage, never a token. */
 export const keyOf = ({ login, generation }: Lineage) => `${login}/${generation}`;
@@ -154,8 +156,8 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
     while (remote?.from === from) {
       if (quiet >= STALE_MS) return settleRemote(from);
       const beats = remote.beats;
-      await Promise.race([remote.settled, sleep(clock, HEARTBEAT_MS)]);
-      quiet = remote?.beats === beats ? quiet + HEARTBEAT_MS : 0;
+      await Promise.race([remote.settled, sleep(clock, QUIET_STEP_MS)]);
+      quiet = remote?.beats === beats ? quiet + QUIET_STEP_MS : 0;
     }
   }
 
