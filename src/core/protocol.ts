@@ -118,8 +118,8 @@ export interface AuthProtocol<TCredentials = Credentials> {
   salvageRefreshToken?(body: unknown): string | undefined;
 }
 
-/** What the refresh coordinator reads through the protocol (its name from before the seam). */
-export interface ContractProtocol {
+/** What the refresh coordinator reads through the protocol: salvage, and the end reason. */
+export interface CoordinatorProtocol {
   salvageRefreshToken(body: unknown): string | undefined;
   endReason(error: AuthError): Extract<EndReason, 'expired' | 'revoked'>;
 }
@@ -222,7 +222,7 @@ export function answerError({ code, serverCode, endReason }: ProtocolError, stat
 }
 
 /** The coordinator's view of a protocol: salvage, and the end reason its error reader gave. */
-export function coordinatorView(protocol: AuthProtocol<unknown>): ContractProtocol {
+export function coordinatorView(protocol: AuthProtocol<unknown>): CoordinatorProtocol {
   return {
     salvageRefreshToken: (body) => protocol.salvageRefreshToken?.(body),
     endReason: (error) => endReasons.get(error) ?? 'revoked',

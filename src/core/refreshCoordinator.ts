@@ -2,7 +2,7 @@ import type { Clock } from './clock';
 import { AuthError, toAuthError } from './errors';
 import { nextGeneration } from './lineage';
 import type { Persistence } from './persistence';
-import { isTransient, type ContractProtocol } from './protocol';
+import { isTransient, type CoordinatorProtocol } from './protocol';
 import { markRotated, wasRotated, withLock, yieldToMessages } from './refreshLock';
 import type { RefreshScheduler } from './refreshScheduler';
 import { sameJson, type EndReason, type SessionRecord } from './sessionState';
@@ -25,7 +25,7 @@ export interface CoordinatorOptions<TUser> {
   store: SessionStore<TUser>;
   persistence: Persistence<TUser>;
   scheduler: RefreshScheduler;
-  protocol: ContractProtocol;
+  protocol: CoordinatorProtocol;
   clock: Clock;
   /** The name of the lock and of the tab channel. */
   name: string;
