@@ -120,10 +120,15 @@ export function createPersistence<TUser>(adapter: StorageAdapter | null, key: st
   function update(decide: (stored: SessionRecord<TUser> | null) => SessionRecord<TUser> | null | undefined): Promise<void> {
     // Inside the queue: unreadable data is not removed by a write queued behind this one
     // (it would erase what this one stores), but by this task itself.
-    return enqueue(async () => {
-      const next = decide(await readStored(false));
-      if (next !== undefined) await store(next);
-    });
+    // And at once with a synchronous storage, like a write: a logout has removed the session by the time it returns.
+    return enqueue(() =>
+      Promise.resolve(
+        andThen(readStored(false), (stored) => {
+          const next = decide(stored);
+          return next === undefined ? undefined : store(next);
+        }),
+      ),
+    );
   }
 
   return {

@@ -1,6 +1,6 @@
 import type { Clock } from './clock';
 import { AuthError, toAuthError } from './errors';
-import { nextGeneration } from './lineage';
+import { nextGeneration, type Lineage } from './lineage';
 import type { Persistence } from './persistence';
 import { isTransient, type CoordinatorProtocol } from './protocol';
 import { markRotated, wasRotated, withLock, yieldToMessages } from './refreshLock';
@@ -61,8 +61,11 @@ export interface RefreshCoordinator<TUser> {
   freshToken(): Promise<string | null>;
   /** Makes `session` the session here and in every tab, and stores it. */
   commit(session: SessionRecord<TUser>): Promise<void>;
-  /** Ends the session here and in every tab, and removes it from storage. */
-  end(reason: EndReason, error: AuthError | null): Promise<void>;
+  /**
+   * Ends the session here and in every tab, and removes it from storage: the current one,
+   * or `ended` (a stored session restored too late to use).
+   */
+  end(reason: EndReason, error: AuthError | null, ended?: Lineage): Promise<void>;
   /** Listens to the other tabs (a client's mount). */
   open(): void;
   /**
@@ -101,9 +104,8 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
     await tabs.commit(session);
   }
 
-  async function end(reason: EndReason, error: AuthError | null) {
+  async function end(reason: EndReason, error: AuthError | null, lineage = current()?.lineage) {
     if (!isLive()) return;
-    const lineage = current()?.lineage;
     scheduler.reset();
     store.dispatch({ type: 'ended', reason, error });
     await tabs.end(lineage, reason);

@@ -52,7 +52,7 @@ export function createSessionRestore<TUser>(options: SessionRestoreOptions<TUser
     const refreshable = session && (session.refreshToken !== null || refreshInCookie);
     if (session && (!isExpired(session, clock.now()) || (seeded && refreshable))) store.dispatch({ type: 'session', session });
     else if (session && refreshable) store.dispatch({ type: 'session', session, pending: true });
-    else if (session) void coordinator.end('expired', null);
+    else if (session) void coordinator.end('expired', null, session.lineage);
     // Nothing stored, with the refresh token in a cookie: `loading` until one silent refresh.
     else if (!refreshInCookie) store.dispatch({ type: 'ended', reason: null });
   }

@@ -56,7 +56,10 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
   // The refresh this tab has on the wire, if any: it answers claims and hellos for it at once.
   let mine: string | null = null;
   // Claims heard, by the session they would refresh, then by tab; renewed by heartbeats.
-  const claims = new Map<string, Map<string, { at: number; ticket: number; seen: number }>>();
+  // `heard` numbers them in the order they arrived: how old a claim is is never read off the
+  // wall clock, which a laptop's sleep or a clock set back moves by hours.
+  const claims = new Map<string, Map<string, { at: number; ticket: number; heard: number }>>();
+  let heard = 0;
 
   // Unmounted, the channel is closed; a session or an end still reaches the other tabs, through a channel opened for it.
   const post = (message: TabMessage<TUser>) => {
@@ -80,10 +83,10 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
   }
 
   function heardClaim(from: string, sender: string, at: number, ticket: number) {
-    const byTab = claims.get(from) ?? new Map<string, { at: number; ticket: number; seen: number }>();
+    const byTab = claims.get(from) ?? new Map<string, { at: number; ticket: number; heard: number }>();
     claims.set(from, byTab);
     // A tab's latest claim replaces its earlier one: a tab that gave up on a quiet winner claims anew.
-    byTab.set(sender, { at, ticket, seen: clock.now() });
+    byTab.set(sender, { at, ticket, heard: ++heard });
   }
 
   function settleRemote(from?: string) {
@@ -119,7 +122,8 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
         if (mine === message.from) post({ type: 'refreshing', from: mine });
         return heardClaim(message.from, sender, message.at, message.ticket);
       case 'bye':
-        // The tab whose refresh this one waits for closed: wait no longer.
+        // A tab that closed claims nothing; if this one waits for its refresh, it waits no longer.
+        for (const byTab of claims.values()) byTab.delete(sender);
         if (remote?.owner === sender) settleRemote();
         return;
       case 'session':
@@ -153,11 +157,19 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
     // Quiet time counted in timer turns, not wall-clock differences: a device clock set back
     // an hour must not make a closed tab look alive for an hour.
     let quiet = 0;
+    // The claims heard before this quiet stretch began: the silent tab's among them.
+    let before = heard;
     while (remote?.from === from) {
-      if (quiet >= STALE_MS) return settleRemote(from);
+      if (quiet >= STALE_MS) {
+        // Given up: the claims of tabs silent all along claim nothing any more. Those heard
+        // since (a tab that gave up a moment sooner and claimed anew) still count.
+        for (const [sender, claim] of claims.get(from) ?? []) if (claim.heard <= before) claims.get(from)!.delete(sender);
+        return settleRemote(from);
+      }
       const beats = remote.beats;
       await Promise.race([remote.settled, sleep(clock, QUIET_STEP_MS)]);
       quiet = remote?.beats === beats ? quiet + QUIET_STEP_MS : 0;
+      if (quiet === 0) before = heard;
     }
   }
 
@@ -179,15 +191,14 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
     },
     /**
      * Tells the other tabs the session of this lineage's login is over, and removes it from
-     * storage. Unconditionally: should another tab have stored a newer login meanwhile, its
-     * `session` message brings it back here, and this tab stores it again.
+     * storage, with anything older. Never a later login another tab stored that this one
+     * has not heard of yet; with no lineage (nothing held here) nothing is removed.
      */
     end(lineage: Lineage | undefined, reason: EndReason): Promise<void> {
-      if (lineage) {
-        endedLogins.add(lineage.login);
-        post({ type: 'ended', login: lineage.login, reason });
-      }
-      return persistence.write(null);
+      if (!lineage) return Promise.resolve();
+      endedLogins.add(lineage.login);
+      post({ type: 'ended', login: lineage.login, reason });
+      return persistence.update((stored) => (stored && stored.lineage.login !== lineage.login && compareLineage(stored.lineage, lineage) > 0 ? undefined : null));
     },
     /** A stored session this tab may adopt instead of refreshing: one another tab rotated, or a newer login. */
     isAdoptable: (session: SessionRecord<TUser>, held: SessionRecord<TUser>) =>
@@ -221,8 +232,7 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
       const mine = { at: clock.now(), ticket: options.random() };
       post({ type: 'claim', from, ...mine });
       await sleep(clock, CLAIM_WINDOW_MS);
-      const now = clock.now();
-      const rivals = [...(claims.get(from)?.values() ?? [])].filter((claim) => now - claim.seen < STALE_MS);
+      const rivals = [...(claims.get(from)?.values() ?? [])];
       const lost = rivals.some((claim) => claim.at < mine.at || (claim.at === mine.at && claim.ticket < mine.ticket));
       if (lost) expectRemote(from);
       return !lost;

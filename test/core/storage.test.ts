@@ -100,11 +100,14 @@ describe('persistent storage', () => {
     let hold: Promise<void> | null = null;
     let reachedRead = () => {};
     const adapter: StorageAdapter = {
+      // Holds one read, the refresh's: the logout's own read of what to remove goes through.
       get: async (key) => {
         const value = map.get(key) ?? null;
-        if (hold) {
+        const held = hold;
+        hold = null;
+        if (held) {
           reachedRead();
-          await hold;
+          await held;
         }
         return value;
       },
@@ -122,7 +125,6 @@ describe('persistent storage', () => {
     const refreshing = second.refresh().catch(() => undefined);
     await reading;
     await second.logout();
-    hold = null;
     release();
     await refreshing;
     expect(second.getSnapshot()).toMatchObject({ status: 'unauthenticated', reason: 'logged-out' });

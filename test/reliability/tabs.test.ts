@@ -615,11 +615,7 @@ const COUNTEREXAMPLES: Array<[behaviour: string, Invariant, TabsConfig, Step[]]>
   ],
 ];
 
-const KNOWN_VIOLATIONS = new Set([
-  'a refresh made by an unmounted client reaches the other tabs, so none of them spends the rotated token',
-  'without a shared lock, tabs whose claim window spans a sleep of the laptop do not all win the claim',
-  'a logout in a tab that has not yet heard of a login in another does not erase that login from the storage the tabs share',
-]);
+const KNOWN_VIOLATIONS = new Set<string>([]);
 
 async function runOnce(property: Invariant, config: TabsConfig, seed: number, steps: Iterable<fc.AsyncCommand<Model, RunContext>>) {
   const row = table.get(configName(config))!;

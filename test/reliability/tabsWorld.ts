@@ -224,12 +224,14 @@ export class TabsWorld {
     class BroadcastChannelShim implements ChannelShim {
       onmessage: ((event: MessageEvent) => void) | null = null;
       private readonly real: BroadcastChannel;
-      private readonly tab: Tab;
+      private readonly tab: Tab | null;
       private closed = false;
       constructor(name: string) {
-        if (!world.mounting) throw new Error('a BroadcastChannel was opened outside a mount');
-        const tab = (this.tab = world.mounting);
         this.real = new BroadcastChannel(name);
+        // Opened outside a mount: an unmounted client posting one message (a session it
+        // refreshed, a logout) on a channel it closes at once. It posts; what it hears is dropped.
+        const tab = (this.tab = world.mounting);
+        if (!tab) return;
         this.real.onmessage = (event) =>
           world.deliver(tab, () => {
             if (this.closed) return;
@@ -241,12 +243,13 @@ export class TabsWorld {
         tab.channels.add(this);
       }
       postMessage(data: unknown) {
+        if (process.env.TABS_TRACE && !this.tab) world.log(`an unmounted client posts ${(data as { message?: { type?: string } } | null)?.message?.type}`);
         this.real.postMessage(data);
       }
       close() {
         this.closed = true;
         this.real.close();
-        this.tab.channels.delete(this);
+        this.tab?.channels.delete(this);
       }
     }
     // yieldToMessages' one macrotask: behind a thawing tab's backlog, as in a browser that runs
