@@ -48,6 +48,12 @@ export interface Persistence<TUser> {
    * a tab must not overwrite a newer session another tab stored.
    */
   update(decide: (stored: SessionRecord<TUser> | null) => SessionRecord<TUser> | null | undefined): Promise<void>;
+  /**
+   * In the same queue: what is stored now, and the login of the session this client last
+   * saw there before (read or wrote; null after a removal or a failure): a session it saw
+   * that is gone now was removed by another tab sharing the storage.
+   */
+  peek(): Promise<{ stored: SessionRecord<TUser> | null; lastSeen: string | null }>;
 }
 
 /**
@@ -58,6 +64,8 @@ export interface Persistence<TUser> {
 export function createPersistence<TUser>(adapter: StorageAdapter | null, key: string, report: (error: AuthError) => void): Persistence<TUser> {
   let queue: Promise<void> = Promise.resolve();
   let pending = 0;
+  // The login of the session last read from or written to storage here.
+  let lastSeen: string | null = null;
 
   // Sync or async, throwing or rejecting: the failure is reported once and `recover` answers.
   function guard<T>(run: (area: StorageAdapter) => MaybePromise<T>, recover: () => T): MaybePromise<T> {
@@ -81,14 +89,15 @@ export function createPersistence<TUser>(adapter: StorageAdapter | null, key: st
   }
 
   function store(session: SessionRecord<TUser> | null): Promise<void> {
+    let failed = false;
     return Promise.resolve(
       guard<unknown>(
         (area) => (session ? area.set(key, serializeSession(session)) : area.remove(key)),
         // What is left stored holds a refresh token that has since been spent: a reload would
         // present it, and a rotating server would revoke the whole session for reuse.
-        () => (session ? removeQuietly() : undefined),
+        () => ((failed = true), session ? removeQuietly() : undefined),
       ),
-    ).then(() => undefined);
+    ).then(() => void (lastSeen = failed ? null : (session?.lineage.login ?? null)));
   }
 
   // `clean`: whatever is stored but unreadable (garbage, an old format) is removed, once.
@@ -99,6 +108,7 @@ export function createPersistence<TUser>(adapter: StorageAdapter | null, key: st
         andThen(area.get(key), (raw) => {
           const session = deserializeSession<TUser>(raw);
           if (clean && raw != null && !session) void write(null);
+          lastSeen = session?.lineage.login ?? null;
           return session;
         }),
       () => null,
@@ -131,10 +141,19 @@ export function createPersistence<TUser>(adapter: StorageAdapter | null, key: st
     );
   }
 
+  function peek() {
+    let seen: { stored: SessionRecord<TUser> | null; lastSeen: string | null } = { stored: null, lastSeen: null };
+    return enqueue(async () => {
+      const last = lastSeen;
+      seen = { stored: await readStored(false), lastSeen: last };
+    }).then(() => seen);
+  }
+
   return {
     read,
     readLatest: () => queue.then(read),
     write,
     update,
+    peek,
   };
 }

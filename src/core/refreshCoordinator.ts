@@ -134,9 +134,15 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
     let stopBeating = () => {};
     let answer: RefreshAnswer | null = null;
     store.dispatch({ type: 'refreshing', value: true });
+    const leave = tabs.join();
     try {
-      // A Web Lock held by a frozen tab is waited for no longer than a request may take.
-      await withLock(lockName, clock, options.timeoutMs, async (shared) => {
+      // A tab that has just opened (a reload whose restored session is due) first hears the
+      // others' answers to its hello: one may hold a newer session, or be refreshing this one.
+      if (tabs.connected()) await untilStopped(tabs.introduced());
+      if (gone()) return;
+      // A Web Lock held by a frozen tab is waited for no longer than a request may take; none
+      // is waited for once the client stops (granted later, it is let go at once: gone()).
+      await untilStopped(withLock(lockName, clock, options.timeoutMs, async (shared) => {
         // Another tab may have rotated the tokens while this one waited for the lock. It said
         // so when it took the lock, long before it let go; its new session may still be on
         // the way (memory storage has no other copy), so wait for it rather than spend the
@@ -173,7 +179,7 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
           markRotated(lockName, from, clock);
           await untilStopped(commit(next));
         }
-      });
+      }));
     } catch (caught) {
       const error = toAuthError(caught);
       if (current() === base && isLive()) {
@@ -195,7 +201,27 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
       // hear its outcome before it stops waiting, or it would spend the token again.
       stopBeating();
       if (announced) tabs.settled(from);
+      leave();
+      // Given up (the client stopped, a stored session came first...) with this session still here: not refreshing any more.
+      const { snapshot } = store.getState();
+      if (isLive() && current() === base && snapshot.status === 'authenticated' && snapshot.isRefreshing) store.dispatch({ type: 'refreshing', value: false });
     }
+  }
+
+  /**
+   * Mounted (again): what other tabs did while this client was not listening, as far as the
+   * storage they share tells. A newer session stored there is taken; the session this client
+   * last saw stored, gone from it, was ended by another tab (a logout it did not hear).
+   */
+  async function resync() {
+    const held = current();
+    if (!held || !options.crossTab) return;
+    const { stored, lastSeen } = await options.persistence.peek();
+    if (!isLive() || current() !== held) return;
+    if (stored && tabs.isAdoptable(stored, held)) {
+      scheduler.reset();
+      store.dispatch({ type: 'session', session: stored });
+    } else if (!stored && lastSeen === held.lineage.login) await end('other-tab', null);
   }
 
   function refresh(): Promise<void> {
@@ -265,6 +291,7 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
       const promise = new Promise<typeof STOPPED>((done) => (resolve = () => done(STOPPED)));
       stopped = { promise, resolve };
       tabs.open();
+      void resync();
     },
     close() {
       stops += 1;

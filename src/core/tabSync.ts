@@ -48,6 +48,12 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
   // Logins whose session ended here or in another tab: nothing of theirs is adopted again.
   const endedLogins = new Set<string>();
   let channel: TabChannel<TUser> | null = null;
+  // The channel is open while the client is mounted, or while a refresh of an unmounted one runs.
+  let mounted = false;
+  let joined = 0;
+  // Settles once the other tabs have had time to answer this channel's hello.
+  let introduced: Promise<void> = Promise.resolve();
+  let introduce = () => {};
   // The latest login time heard of: a login here is stamped after it, so "newer" is the same in every tab.
   let latestAt = -Infinity;
   // A refresh another tab announced (or won the claim for) of the session this tab holds,
@@ -69,6 +75,29 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
     once?.post(message);
     once?.close();
   };
+
+  function connect() {
+    if (channel || !options.crossTab) return;
+    channel = openTabChannel(`authloop:${options.name}`, tab, onMessage);
+    if (!channel) return;
+    // Until the others have had time to answer its hello, a tab cannot know it is alone, nor
+    // that another holds a newer session or is refreshing this one already.
+    let timer: unknown = null;
+    introduced = new Promise<void>((resolve) => {
+      introduce = () => {
+        clock.clearTimeout(timer);
+        resolve();
+      };
+    });
+    timer = clock.setTimeout(introduce, CLAIM_WINDOW_MS);
+  }
+
+  function disconnect() {
+    if (mounted || joined > 0) return;
+    channel?.close();
+    channel = null;
+    introduce();
+  }
 
   function expectRemote(from: string, owner: string | null = null) {
     if (remote?.from === from) {
@@ -175,14 +204,35 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
 
   return {
     open() {
-      if (options.crossTab) channel ??= openTabChannel(`authloop:${options.name}`, tab, onMessage);
+      mounted = true;
+      connect();
     },
     close() {
-      channel?.close();
-      channel = null;
+      mounted = false;
+      disconnect();
       settleRemote();
     },
+    /**
+     * Keeps the channel open for a refresh, mounted or not (an unmounted client's refresh
+     * must hear the others and be heard like any other); the returned function lets go.
+     */
+    join(): () => void {
+      joined += 1;
+      connect();
+      let left = false;
+      return () => {
+        if (left) return;
+        left = true;
+        joined -= 1;
+        disconnect();
+      };
+    },
     connected: () => channel !== null,
+    /**
+     * Settles once the other tabs have had {@link CLAIM_WINDOW_MS} to answer this tab's hello
+     * (at once for a channel open longer): what they hold and whether any exists is known then.
+     */
+    introduced: () => introduced,
     loginTime: () => Math.max(clock.now(), Math.max(latestAt, current()?.lineage.at ?? -Infinity) + 1),
     /** Tells the other tabs this session is current, and stores it unless storage holds a newer one. */
     commit(session: SessionRecord<TUser>): Promise<void> {

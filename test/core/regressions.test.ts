@@ -14,6 +14,7 @@ import {
   type StorageAdapter,
 } from '../../src/core';
 import { BASE_URL, MINUTE, emily, fakeJwt, server, setup, startMswServer } from '../harness';
+import { CLAIM_WINDOW_MS } from '../../src/core/tabSync';
 
 // Regressions of the engine rewrite: each test here failed on the engine before it (709199f).
 
@@ -287,6 +288,8 @@ describe('users told apart by getUserId', () => {
     for (let i = 0; i < 20 && b.getSnapshot().status !== 'authenticated'; i++) await clock.flush();
     expect(b.getSnapshot()).toMatchObject({ status: 'authenticated', user: { username: 'emilys' } });
     queryClient.setQueryData(authKeys.user('x'), ['emily data']);
+    // Tabs open a while: a refresh right after a tab opens first hears the answers to its hello.
+    await clock.advance(CLAIM_WINDOW_MS);
     await a.refresh();
     const token = (client: typeof a) => (client.getSnapshot() as { accessToken?: string }).accessToken;
     for (let i = 0; i < 20 && token(b) !== token(a); i++) await clock.flush();

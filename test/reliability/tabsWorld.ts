@@ -5,6 +5,7 @@ import { isAuthError, type AuthClient, type AuthSnapshot, type Clock, type Stora
 import type * as Core from '../../src/core';
 import { createAuthHandlers, createTestClock, type TestClock } from '../../src/testing';
 import { BASE_URL, server } from '../harness';
+import { FakeLockManager } from './webLocks';
 
 export const ACCESS_TTL_S = 900;
 export const REFRESH_TTL_S = 7 * 24 * 3600;
@@ -12,11 +13,11 @@ const SECOND = 1_000;
 // Longer than any latency, claim window and backoff the test injects: a call still pending then is stuck.
 const MAX_CALL_MS = 5 * 60_000;
 
-/** How the tabs of one run share things: one storage like localStorage or one per tab like sessionStorage; one realm (a shared lock) or a realm per tab. */
+/** How the tabs of one run share things: one storage like localStorage or one per tab like sessionStorage; Web Locks or none. */
 export interface TabsConfig {
   tabs: number;
   storage: 'shared' | 'per-tab';
-  /** One JavaScript realm for every tab: they share the in-realm refresh lock (the stand-in for Web Locks). */
+  /** The tabs share Web Locks (a secure context); without, they claim refreshes over the channel. */
   locks: boolean;
 }
 
@@ -167,8 +168,8 @@ export class TabsWorld {
   hung = 0;
   realTimers = 0;
   step = 'start';
-  private sharedRealm: typeof Core | null = null;
-  private mounting: Tab | null = null;
+  /** The origin's Web Locks, when the run has them. */
+  readonly locks = new FakeLockManager<Tab>((tab, work) => this.run(tab.slot, work));
   /** The slot whose frozen backlog is being run. */
   private draining: Slot | null = null;
   private pending = new Set<Promise<void>>();
@@ -218,20 +219,16 @@ export class TabsWorld {
 
   // -- realms and clients ------------------------------------------------------------------
 
-  private createRealm(): typeof Core {
+  /** The JavaScript realm of one page load: its own module state, BroadcastChannel and view of the lock manager. */
+  private createRealm(tab: Tab): typeof Core {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const world = this;
     class BroadcastChannelShim implements ChannelShim {
       onmessage: ((event: MessageEvent) => void) | null = null;
       private readonly real: BroadcastChannel;
-      private readonly tab: Tab | null;
       private closed = false;
       constructor(name: string) {
         this.real = new BroadcastChannel(name);
-        // Opened outside a mount: an unmounted client posting one message (a session it
-        // refreshed, a logout) on a channel it closes at once. It posts; what it hears is dropped.
-        const tab = (this.tab = world.mounting);
-        if (!tab) return;
         this.real.onmessage = (event) =>
           world.deliver(tab, () => {
             if (this.closed) return;
@@ -243,13 +240,13 @@ export class TabsWorld {
         tab.channels.add(this);
       }
       postMessage(data: unknown) {
-        if (process.env.TABS_TRACE && !this.tab) world.log(`an unmounted client posts ${(data as { message?: { type?: string } } | null)?.message?.type}`);
+        if (process.env.TABS_TRACE && !tab.mounted) world.log(`tab ${tab.slot.index}, unmounted, posts ${(data as { message?: { type?: string } } | null)?.message?.type}`);
         this.real.postMessage(data);
       }
       close() {
         this.closed = true;
         this.real.close();
-        this.tab?.channels.delete(this);
+        tab.channels.delete(this);
       }
     }
     // yieldToMessages' one macrotask: behind a thawing tab's backlog, as in a browser that runs
@@ -290,6 +287,7 @@ export class TabsWorld {
       console,
       setTimeout: forbidden,
       clearTimeout,
+      ...(this.config.locks ? { navigator: { locks: this.locks.forTab(tab) } } : {}),
     });
     return this.script.runInContext(context) as typeof Core;
   }
@@ -301,8 +299,8 @@ export class TabsWorld {
       slot.storage = createMapStorage();
       slot.lastFamily = null;
     }
-    const core = this.config.locks ? (this.sharedRealm ??= this.createRealm()) : this.createRealm();
     const tab = new Tab(slot);
+    const core = this.createRealm(tab);
     const run = (task: () => void) => this.run(slot, task);
     const clock: Clock = {
       now: () => this.clock.now() + this.offset,
@@ -346,12 +344,7 @@ export class TabsWorld {
   }
 
   mount(tab: Tab) {
-    this.mounting = tab;
-    try {
-      tab.unmount = tab.client.mount();
-    } finally {
-      this.mounting = null;
-    }
+    tab.unmount = tab.client.mount();
   }
 
   unmountTab(tab: Tab) {
@@ -365,6 +358,7 @@ export class TabsWorld {
     if (!tab) return;
     tab.destroyed = true;
     tab.client.destroy();
+    this.locks.releaseAll(tab);
     slot.tab = null;
     slot.deferred = [];
     slot.frozen = false;
@@ -385,8 +379,9 @@ export class TabsWorld {
       tab.everSignedIn = true;
       this.seen.add(now.accessToken);
       slot.lastFamily = claimsOf(now.accessToken)?.fam ?? null;
-    } else if (now.status === 'unauthenticated') {
-      // A session that ended here; or one a reload did not bring back.
+    } else if (now.status === 'unauthenticated' && !tab.destroyed) {
+      // A session that ended here; or one a reload did not bring back. Not a page closing
+      // mid-restore (its client ends `loading` as it goes): the next load of the slot restores again.
       if (slot.lastFamily !== null) this.losses.push({ slot: slot.index, family: slot.lastFamily, reason: String(now.reason), step: this.step });
       slot.lastFamily = null;
     }
