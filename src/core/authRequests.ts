@@ -47,7 +47,7 @@ export function createAuthRequests<TUser>(options: AuthRequestsOptions<TUser>) {
   }
 
   async function send(endpoint: 'login' | 'refresh' | 'logout', request: ProtocolRequest): Promise<GrantAnswer> {
-    const { response, sentAt } = await transport.send(toRequest(endpoint, request), true);
+    const { response, sentAt } = await transport.send(toRequest(endpoint, request), true, endpoint === 'refresh');
     const body = await readAnswer(protocol, endpoint, response);
     return { body, sentAt, receivedAt: clock.now(), serverDate: serverDateOf(response), status: response.status };
   }

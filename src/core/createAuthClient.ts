@@ -62,17 +62,18 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     isLive: () => !destroyed,
   });
   const { restore, ready, whenReady } = createSessionRestore({ ...config, store, persistence, coordinator, seed, sameUser });
-  // Unmounted (or destroyed): no timer, no listener, no channel, nothing in flight; the state stays.
-  const stop = () => {
+  // Unmounted: no timer, no listener, no channel, nothing in flight but a refresh already
+  // sent (its answer holds the only copy of the rotated tokens); the state stays. Destroyed: nothing at all.
+  const stop = (unmounting: boolean) => {
     scheduler.stop();
     coordinator.close();
-    transport.abortAll();
+    transport.abortAll(unmounting);
   };
   const lifetime = createLifetime(() => {
     coordinator.open();
     scheduler.start();
     void ready().then(onDue, ignore);
-  }, stop);
+  }, () => stop(true));
   const authFetch = createAuthFetch({
     ...config,
     // Me is the engine's own request: its origin sees the bearer token wherever it is.
@@ -151,7 +152,7 @@ export function createAuthClient<TUserSchema extends StandardSchemaV1 = typeof d
     bindQueryClient: queries.bind,
     destroy() {
       destroyed = true;
-      stop();
+      stop(false);
       // Nothing will restore now: whoever waits on whenReady() hears that it is over.
       if (store.getState().snapshot.status === 'loading') store.dispatch({ type: 'ended', reason: null });
     },

@@ -92,6 +92,8 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
   // Settles when the client stops: nothing inside the lock may outlive it (a storage
   // adapter that never answers must not hold every later refresh of this realm).
   let stopped: { promise: Promise<typeof STOPPED>; resolve: () => void } | null = null;
+  // Aborted when the client stops: withdraws a refresh's request for the lock.
+  let stopSignal: AbortController | null = null;
   const untilStopped = <T,>(promise: Promise<T>) => (stopped ? Promise.race([promise, stopped.promise]) : promise);
   // Counts stops: a refresh that waited through one gives up rather than send after it.
   let stops = 0;
@@ -140,9 +142,10 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
       // others' answers to its hello: one may hold a newer session, or be refreshing this one.
       if (tabs.connected()) await untilStopped(tabs.introduced());
       if (gone()) return;
-      // A Web Lock held by a frozen tab is waited for no longer than a request may take; none
-      // is waited for once the client stops (granted later, it is let go at once: gone()).
-      await untilStopped(withLock(lockName, clock, options.timeoutMs, async (shared) => {
+      // A Web Lock held by a frozen tab is waited for no longer than a request may take, and
+      // not at all once the client stops. Once granted, the task runs to its end: before the
+      // request it gives up on a stop (gone()); a request already sent is answered and committed.
+      await withLock(lockName, clock, options.timeoutMs, async (shared) => {
         // Another tab may have rotated the tokens while this one waited for the lock. It said
         // so when it took the lock, long before it let go; its new session may still be on
         // the way (memory storage has no other copy), so wait for it rather than spend the
@@ -179,7 +182,7 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
           markRotated(lockName, from, clock);
           await untilStopped(commit(next));
         }
-      }));
+      }, stopSignal?.signal);
     } catch (caught) {
       const error = toAuthError(caught);
       if (current() === base && isLive()) {
@@ -290,6 +293,7 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
       let resolve = () => {};
       const promise = new Promise<typeof STOPPED>((done) => (resolve = () => done(STOPPED)));
       stopped = { promise, resolve };
+      stopSignal = new AbortController();
       tabs.open();
       void resync();
     },
@@ -297,6 +301,8 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
       stops += 1;
       stopped?.resolve();
       stopped = null;
+      stopSignal?.abort();
+      stopSignal = null;
       tabs.close();
     },
     loginTime: tabs.loginTime,

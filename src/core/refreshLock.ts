@@ -1,4 +1,6 @@
 import type { Clock } from './clock';
+import { AuthError } from './errors';
+import { STOPPED } from './transport';
 
 const localQueues = new Map<string, Promise<unknown>>();
 
@@ -17,18 +19,24 @@ export const hasWebLocks = () => typeof navigator != 'undefined' && !!navigator.
  * browser has them, otherwise a queue shared by every client in this JavaScript realm.
  * `task` is told whether the lock it holds is shared with other tabs. A Web Lock not
  * granted within `maxWaitMs` (held by a frozen tab) is given up: the task runs under the
- * realm's queue only, and must coordinate with the other tabs itself.
+ * realm's queue only, and must coordinate with the other tabs itself. One not granted when
+ * `stop` aborts (the client stopped) is withdrawn: `auth/network`, caused by the stop.
  */
-export function withLock<T>(name: string, clock: Clock, maxWaitMs: number, task: (shared: boolean) => Promise<T>): Promise<T> {
+export function withLock<T>(name: string, clock: Clock, maxWaitMs: number, task: (shared: boolean) => Promise<T>, stop?: AbortSignal): Promise<T> {
   if (!hasWebLocks()) return inRealm(name, () => task(false));
   const controller = new AbortController();
   const timer = clock.setTimeout(() => controller.abort(), maxWaitMs);
+  const withdraw = () => controller.abort();
+  stop?.addEventListener('abort', withdraw, { once: true });
   const granted = navigator.locks.request(name, { signal: controller.signal }, () => {
     clock.clearTimeout(timer);
+    stop?.removeEventListener('abort', withdraw);
     return task(true);
   }) as Promise<T>;
   return granted.catch((error: unknown) => {
     if (!controller.signal.aborted) throw error;
+    clock.clearTimeout(timer);
+    if (stop?.aborted) throw new AuthError('auth/network', { cause: STOPPED, detail: 'the client stopped.' });
     return inRealm(name, () => task(false));
   });
 }

@@ -38,7 +38,8 @@ const newerThan = <TUser>(next: SessionRecord<TUser>) => (stored: SessionRecord<
 
 /**
  * What tabs tell each other, and what a tab adopts: only a session that descends from the
- * one it holds, or a newer login; never a session of a login that ended. Storage is
+ * one it holds, or a newer login; never a session of a login that ended, nor of one older
+ * than a login it has held or heard of (which replaced it). Storage is
  * written on adopt and cleared on end, without overwriting a newer session another tab stored.
  */
 export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
@@ -54,8 +55,13 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
   // Settles once the other tabs have had time to answer this channel's hello.
   let introduced: Promise<void> = Promise.resolve();
   let introduce = () => {};
-  // The latest login time heard of: a login here is stamped after it, so "newer" is the same in every tab.
-  let latestAt = -Infinity;
+  // The newest login this tab has held or heard of: a login here is stamped after it, so
+  // "newer" is the same in every tab; and an older login, which it replaced, is never taken again.
+  let newest: Lineage | null = null;
+  const olderLogin = (lineage: Lineage) => newest !== null && lineage.login !== newest.login && compareLineage(lineage, newest) < 0;
+  const know = (lineage: Lineage) => {
+    if (newest === null || compareLineage(lineage, newest) > 0) newest = lineage;
+  };
   // A refresh another tab announced (or won the claim for) of the session this tab holds,
   // and when it was last heard of.
   let remote: { from: string; owner: string | null; beats: number; seen: number; settled: Promise<void>; settle: () => void } | null = null;
@@ -126,9 +132,10 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
 
   /** Takes a session another tab made current, if its lineage allows. */
   function adopt(session: SessionRecord<TUser>) {
-    latestAt = Math.max(latestAt, session.lineage.at);
     const held = current();
-    if (endedLogins.has(session.lineage.login) || (held && compareLineage(session.lineage, held.lineage) <= 0)) return;
+    const refused = endedLogins.has(session.lineage.login) || olderLogin(session.lineage) || (held && compareLineage(session.lineage, held.lineage) <= 0);
+    know(session.lineage);
+    if (refused) return;
     scheduler.reset();
     store.dispatch({ type: 'session', session });
     void persistence.update(newerThan(session));
@@ -233,9 +240,10 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
      * (at once for a channel open longer): what they hold and whether any exists is known then.
      */
     introduced: () => introduced,
-    loginTime: () => Math.max(clock.now(), Math.max(latestAt, current()?.lineage.at ?? -Infinity) + 1),
+    loginTime: () => Math.max(clock.now(), Math.max(newest?.at ?? -Infinity, current()?.lineage.at ?? -Infinity) + 1),
     /** Tells the other tabs this session is current, and stores it unless storage holds a newer one. */
     commit(session: SessionRecord<TUser>): Promise<void> {
+      know(session.lineage);
       post({ type: 'session', session });
       return persistence.update(newerThan(session));
     },
@@ -252,7 +260,7 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
     },
     /** A stored session this tab may adopt instead of refreshing: one another tab rotated, or a newer login. */
     isAdoptable: (session: SessionRecord<TUser>, held: SessionRecord<TUser>) =>
-      !endedLogins.has(session.lineage.login) && compareLineage(session.lineage, held.lineage) > 0,
+      !endedLogins.has(session.lineage.login) && !olderLogin(session.lineage) && compareLineage(session.lineage, held.lineage) > 0,
     /**
      * Says, as a heartbeat until the returned function is called, that this tab is
      * refreshing `from`: waiting tabs know it is alive, and late claims know they lost.

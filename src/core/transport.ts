@@ -24,17 +24,19 @@ export interface Transport {
   /**
    * Sends a request. A failure to get any answer (offline, CORS, DNS, the timeout, the
    * client stopping) is `auth/network`. With `timeout`, gives up after the request timeout.
+   * A `lasting` request (a refresh: its answer holds the only copy of the rotated tokens)
+   * goes on when the client is unmounted, and is aborted only when it is destroyed.
    */
-  send(request: Request, timeout: boolean): Promise<Answer>;
-  /** Aborts every request in flight: the client is stopping. */
-  abortAll(): void;
+  send(request: Request, timeout: boolean, lasting?: boolean): Promise<Answer>;
+  /** Aborts the requests in flight: every one when the client is destroyed, all but the lasting ones when it is unmounted. */
+  abortAll(unmounting?: boolean): void;
 }
 
 /** `fetch` with a timeout on the injected clock and one switch that aborts everything in flight. */
 export function createTransport({ fetch, clock, timeoutMs }: TransportOptions): Transport {
-  const inFlight = new Set<(reason: unknown, detail: string) => void>();
+  const inFlight = new Map<(reason: unknown, detail: string) => void, boolean>();
 
-  function send(request: Request, timeout: boolean): Promise<Answer> {
+  function send(request: Request, timeout: boolean, lasting = false): Promise<Answer> {
     const controller = new AbortController();
     const sentAt = clock.now();
     let timer: TimerHandle | undefined;
@@ -47,7 +49,7 @@ export function createTransport({ fetch, clock, timeoutMs }: TransportOptions): 
         reject(new AuthError('auth/network', { cause: reason, detail }));
       };
     });
-    inFlight.add(abort);
+    inFlight.set(abort, lasting);
     // The caller's own signal (React Query's cancellation, say) still cancels the request.
     const own = request.signal as AbortSignal | undefined;
     if (own?.aborted) abort(own.reason, 'the request was aborted.');
@@ -71,8 +73,8 @@ export function createTransport({ fetch, clock, timeoutMs }: TransportOptions): 
 
   return {
     send,
-    abortAll() {
-      inFlight.forEach((abort) => abort(STOPPED, 'the client stopped.'));
+    abortAll(unmounting = false) {
+      inFlight.forEach((lasting, abort) => (unmounting && lasting) || abort(STOPPED, 'the client stopped.'));
     },
   };
 }

@@ -353,19 +353,41 @@ describe('found in review', () => {
     await expect(pending).rejects.toMatchObject({ code: 'auth/network' });
   });
 
-  it('probes the cookie again after a stop gave up on the first probe, instead of staying loading', async () => {
+  it('keeps the answer of a refresh on the wire when its client unmounts, so the next refresh sends the new token, not the spent one', async () => {
+    const { control, clock } = setup({ accessTokenTtl: 900 });
+    const client = createAuthClient({ baseUrl: BASE_URL, clock, crossTab: false });
+    const unmount = client.mount();
+    await client.login(emily);
+    const tokenOf = () => (client.getSnapshot() as { accessToken?: string }).accessToken;
+    const before = tokenOf();
+    control.setLatency('refresh', 5_000);
+    const refreshing = client.refresh();
+    await clock.flush(); // on the wire, waiting on the server's latency
+    unmount();
+    await clock.advance(5_000);
+    await refreshing;
+    expect(client.getSnapshot()).toMatchObject({ status: 'authenticated', isRefreshing: false });
+    expect(tokenOf()).not.toBe(before);
+    control.setLatency('refresh', 0);
+    await client.refresh();
+    expect(control.requests().filter((request) => request.usedSpentRefreshToken)).toEqual([]);
+    client.destroy();
+  });
+
+  it('lets a cookie probe on the wire finish across an unmount, and settles with its answer when mounted again instead of staying loading', async () => {
     const { control, clock } = setup({ refreshTokenFrom: 'cookie' });
     control.setLatency('refresh', 5_000);
     const client = createAuthClient({ baseUrl: BASE_URL, clock, crossTab: false, refreshTokenIn: 'cookie' });
     const unmount = client.mount(); // the probe goes out and waits on the server's latency
     await clock.flush();
-    unmount(); // the last unmount gives it up, a microtask later
+    unmount(); // the last unmount stops the client a microtask later; the probe is a refresh on the wire, and goes on
     await clock.flush();
     expect(client.getSnapshot().status).toBe('loading');
     client.mount();
     await clock.advance(5_000);
     expect(client.getSnapshot()).toEqual({ status: 'unauthenticated', reason: null, error: null });
-    expect(control.counts().refresh).toBe(2);
+    // One probe: its answer (a rotated cookie, with a server that rotates) was not thrown away and sent again.
+    expect(control.counts().refresh).toBe(1);
     client.destroy();
   });
 

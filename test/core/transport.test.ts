@@ -126,6 +126,22 @@ describe('createTransport', () => {
     ]);
   });
 
+  it('spares a lasting request (a refresh on the wire) when the client unmounts, and aborts it when it is destroyed', async () => {
+    const { clock, transport, answers, seen } = setup();
+    const lasting = transport.send(new Request(REFRESH_URL), true, true);
+    const other = rejectionOf(transport.send(new Request(REFRESH_URL), true));
+    await clock.flush();
+    transport.abortAll(true);
+    expect(isStopped(await other)).toBe(true);
+    expect(seen[0]!.signal.aborted).toBe(false);
+    answers[0]!(new Response('{}'));
+    expect((await lasting).response.status).toBe(200);
+    const destroyed = rejectionOf(transport.send(new Request(REFRESH_URL), true, true));
+    await clock.flush();
+    transport.abortAll();
+    expect(isStopped(await destroyed)).toBe(true);
+  });
+
   it('aborts the signals of the requests in flight on abortAll()', async () => {
     const { clock, transport, seen } = setup();
     const sent = transport.send(new Request(REFRESH_URL), false).catch(() => undefined);

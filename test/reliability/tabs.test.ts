@@ -279,6 +279,26 @@ class CloseWhileRefreshing extends Step {
   toString = () => `CloseWhileRefreshing(tab ${this.tab}, ${this.latencyMs} ms)`;
 }
 
+/** The app unmounts its provider (a route change) while the tab's refresh is on the wire. */
+class UnmountWhileRefreshing extends Step {
+  constructor(readonly tab: number, readonly latencyMs: number) {
+    super();
+  }
+  protected override applies(model: Model) {
+    return clickable(model, this.tab);
+  }
+  async act(model: Model, world: TabsWorld) {
+    const slot = slotOf(world, this.tab);
+    world.control.setLatency('refresh', this.latencyMs);
+    world.background(() => slot.tab!.client.refresh());
+    await world.untilRefreshSent(slot);
+    world.control.setLatency('refresh', world.latencyMs);
+    world.unmountTab(slot.tab!);
+    model.slots[this.tab]!.mounted = false;
+  }
+  toString = () => `UnmountWhileRefreshing(tab ${this.tab}, ${this.latencyMs} ms)`;
+}
+
 class Reload extends Step {
   constructor(readonly tab: number) {
     super();
@@ -519,6 +539,7 @@ const commands = [
   tab.map((t) => new StartRefresh(t)),
   fc.tuple(tab, tab, fc.integer({ min: 100, max: 10 * SECOND })).map(([r, t, ms]) => new LogoutWhileRefreshing(r, t, ms)),
   fc.tuple(tab, fc.integer({ min: 100, max: 10 * SECOND })).map(([t, ms]) => new CloseWhileRefreshing(t, ms)),
+  fc.tuple(tab, fc.integer({ min: 100, max: 10 * SECOND })).map(([t, ms]) => new UnmountWhileRefreshing(t, ms)),
   tab.map((t) => new Reload(t)),
   tab.map((t) => new Close(t)),
   fc.tuple(tab, fc.boolean()).map(([t, fresh]) => new Open(t, fresh)),
@@ -630,6 +651,18 @@ const COUNTEREXAMPLES: Array<[behaviour: string, Invariant, TabsConfig, Step[]]>
     'logout-final',
     { tabs: 3, storage: 'shared', locks: true },
     [new Login(0, 'emilys', true), new Unmount(0), new Logout(2), new Close(2), new Freeze(1), new Remount(0)],
+  ],
+  [
+    'a refresh on the wire when its client unmounts is answered and kept, not thrown away and sent again',
+    'one-refresh',
+    twoTabs('per-tab', false),
+    [new Login(0, 'emilys', true), new UnmountWhileRefreshing(0, 3 * SECOND), new StartRefresh(0)],
+  ],
+  [
+    'a tab signed out after its own login and logout does not take up the older login another tab is still refreshing',
+    'agree',
+    twoTabs('shared', true),
+    [new Advance(SECOND), new Login(0, 'emilys', true), new Lag(0, 1), new Login(1, 'emilys', true), new Logout(1), new ClockJump(14 * MINUTE)],
   ],
   [
     'a page closed while its refresh waits for the Web Lock leaves nothing waiting in the other tabs',
