@@ -33,3 +33,9 @@ export const isLineage = (value: unknown): value is Lineage => {
 
 /** Sessions stored before lineages existed: one shared lineage, so every tab restoring one agrees. */
 export const LEGACY_LINEAGE: Lineage = { login: 'stored', at: 0, generation: 0 };
+
+/** A server-rendered session (`initialSession`): one lineage for every tab seeded so. */
+export const SERVER_LINEAGE: Lineage = { login: 'server', at: 0, generation: 0 };
+
+/** A login whose time is not known (stored before lineages, or rendered on a server): no later login replaced it. */
+export const isTimeless = ({ login }: Lineage) => login === LEGACY_LINEAGE.login || login === SERVER_LINEAGE.login;

@@ -145,7 +145,13 @@ export function createPersistence<TUser>(adapter: StorageAdapter | null, key: st
     let seen: { stored: SessionRecord<TUser> | null; lastSeen: string | null } = { stored: null, lastSeen: null };
     return enqueue(async () => {
       const last = lastSeen;
-      seen = { stored: await readStored(false), lastSeen: last };
+      let failed = false;
+      const stored = await guard(
+        (area) => andThen(area.get(key), (raw) => deserializeSession<TUser>(raw)),
+        () => ((failed = true), null),
+      );
+      // A read that failed tells nothing of what another tab did: as if nothing had been seen.
+      seen = { stored, lastSeen: failed ? null : last };
     }).then(() => seen);
   }
 

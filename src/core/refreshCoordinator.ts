@@ -7,11 +7,11 @@ import { markRotated, wasRotated, withLock, yieldToMessages } from './refreshLoc
 import type { RefreshScheduler } from './refreshScheduler';
 import { sameJson, type EndReason, type SessionRecord } from './sessionState';
 import type { SessionStore } from './sessionStore';
+import { createStops, STOPPED_FIRST } from './stops';
 import { createTabSync, keyOf } from './tabSync';
 import { isExpired } from './tokens';
 import { isStopped } from './transport';
 
-const STOPPED = Symbol('stopped');
 
 /** A refresh answer, before it is read. */
 export interface RefreshAnswer {
@@ -89,14 +89,10 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
   const current = () => store.getState().session;
   const lockName = `authloop:refresh:${name}`;
   let flight: { base: SessionRecord<TUser>; promise: Promise<void> } | null = null;
-  // Settles when the client stops: nothing inside the lock may outlive it (a storage
-  // adapter that never answers must not hold every later refresh of this realm).
-  let stopped: { promise: Promise<typeof STOPPED>; resolve: () => void } | null = null;
-  // Aborted when the client stops: withdraws a refresh's request for the lock.
-  let stopSignal: AbortController | null = null;
-  const untilStopped = <T,>(promise: Promise<T>) => (stopped ? Promise.race([promise, stopped.promise]) : promise);
-  // Counts stops: a refresh that waited through one gives up rather than send after it.
-  let stops = 0;
+  // Nothing inside the lock may outlive a stop, mounted or not (a storage adapter that never
+  // answers must not hold every later refresh of this realm).
+  const stops = createStops();
+  const untilStopped = stops.until;
 
   async function commit(session: SessionRecord<TUser>) {
     // A request that settles after destroy() must not write anything anywhere.
@@ -130,13 +126,14 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
       throw error;
     }
     const from = keyOf(base.lineage);
-    const epoch = stops;
-    const gone = () => current() !== base || !isLive() || stops !== epoch;
+    const epoch = stops.epoch();
+    const gone = () => current() !== base || !isLive() || stops.epoch() !== epoch;
     let announced = false;
     let stopBeating = () => {};
     let answer: RefreshAnswer | null = null;
     store.dispatch({ type: 'refreshing', value: true });
     const leave = tabs.join();
+    const wait = stops.lockWait();
     try {
       // A tab that has just opened (a reload whose restored session is due) first hears the
       // others' answers to its hello: one may hold a newer session, or be refreshing this one.
@@ -168,7 +165,7 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
         if (gone()) return;
         const stored = await untilStopped(options.persistence.readLatest());
         // A logout or a login while storage was read, or the client stopped: it wins.
-        if (gone() || stored === STOPPED) return;
+        if (gone() || stored === STOPPED_FIRST) return;
         if (stored && tabs.isAdoptable(stored, base)) {
           scheduler.reset();
           return store.dispatch({ type: 'session', session: stored });
@@ -182,7 +179,7 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
           markRotated(lockName, from, clock);
           await untilStopped(commit(next));
         }
-      }, stopSignal?.signal);
+      }, wait.signal);
     } catch (caught) {
       const error = toAuthError(caught);
       if (current() === base && isLive()) {
@@ -202,6 +199,7 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
     } finally {
       // Last, after the `session` or `ended` message: a tab waiting on this refresh must
       // hear its outcome before it stops waiting, or it would spend the token again.
+      wait.done();
       stopBeating();
       if (announced) tabs.settled(from);
       leave();
@@ -209,22 +207,6 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
       const { snapshot } = store.getState();
       if (isLive() && current() === base && snapshot.status === 'authenticated' && snapshot.isRefreshing) store.dispatch({ type: 'refreshing', value: false });
     }
-  }
-
-  /**
-   * Mounted (again): what other tabs did while this client was not listening, as far as the
-   * storage they share tells. A newer session stored there is taken; the session this client
-   * last saw stored, gone from it, was ended by another tab (a logout it did not hear).
-   */
-  async function resync() {
-    const held = current();
-    if (!held || !options.crossTab) return;
-    const { stored, lastSeen } = await options.persistence.peek();
-    if (!isLive() || current() !== held) return;
-    if (stored && tabs.isAdoptable(stored, held)) {
-      scheduler.reset();
-      store.dispatch({ type: 'session', session: stored });
-    } else if (!stored && lastSeen === held.lineage.login) await end('other-tab', null);
   }
 
   function refresh(): Promise<void> {
@@ -241,12 +223,14 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
   return {
     refresh,
     async probeCookie() {
+      const wait = stops.lockWait();
       try {
         await withLock(lockName, clock, options.timeoutMs, async () => {
+          wait.done();
           if (current() || !isLive()) return;
           const next = await options.readRefresh(await options.requestRefresh(null), null);
           if (!current()) await commit(next);
-        });
+        }, wait.signal);
       } catch (caught) {
         const error = toAuthError(caught);
         if (current() || !isLive() || isStopped(error)) return;
@@ -254,6 +238,8 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
         const refused = error.code === 'auth/refresh_rejected' || error.code === 'auth/session_expired';
         store.dispatch({ type: 'ended', reason: null, error: refused ? null : error });
         if (!refused) report(error);
+      } finally {
+        wait.done();
       }
     },
     busy: () => flight !== null && flight.base === current(),
@@ -290,19 +276,11 @@ export function createRefreshCoordinator<TUser>(options: CoordinatorOptions<TUse
     commit,
     end,
     open() {
-      let resolve = () => {};
-      const promise = new Promise<typeof STOPPED>((done) => (resolve = () => done(STOPPED)));
-      stopped = { promise, resolve };
-      stopSignal = new AbortController();
       tabs.open();
-      void resync();
+      void tabs.resync(() => end('other-tab', null));
     },
     close() {
-      stops += 1;
-      stopped?.resolve();
-      stopped = null;
-      stopSignal?.abort();
-      stopSignal = null;
+      stops.stop();
       tabs.close();
     },
     loginTime: tabs.loginTime,

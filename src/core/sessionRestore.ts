@@ -1,4 +1,5 @@
 import type { Clock } from './clock';
+import { SERVER_LINEAGE } from './lineage';
 import { isThenable } from './maybe';
 import type { Persistence } from './persistence';
 import type { RefreshCoordinator } from './refreshCoordinator';
@@ -20,7 +21,7 @@ export interface SessionRestoreOptions<TUser> {
 
 // What a server-rendered session holds besides its user: no token yet, expired at once so
 // the first request refreshes (through the cookie), and one lineage for every tab seeded so.
-const SEED = { accessToken: '', refreshToken: null, expiresAt: 0, refreshAt: 0, lineage: { login: 'server', at: 0, generation: 0 } };
+const SEED = { accessToken: '', refreshToken: null, expiresAt: 0, refreshAt: 0, lineage: SERVER_LINEAGE };
 
 /**
  * A client's first state: what a server render knew (`initialSession`: the user only, no

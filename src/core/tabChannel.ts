@@ -11,8 +11,11 @@ export const TAB_PROTOCOL_VERSION = 2;
 export type TabMessage<TUser> =
   /** This session is now current; its lineage says what it descends from. */
   | { type: 'session'; session: SessionRecord<TUser> }
-  /** The session of this login ended here (a logout, a refused refresh): final for it in every tab. */
-  | { type: 'ended'; login: string; reason: EndReason }
+  /**
+   * The session of this login ended here (a logout, a refused refresh): final for it in every
+   * tab. `at` is the login's time (absent from older senders): an ended login still replaced the older ones.
+   */
+  | { type: 'ended'; login: string; at?: number; reason: EndReason }
   /** A tab took the refresh lock (or won the claim) to replace `from`; repeated as a heartbeat while in flight. */
   | { type: 'refreshing'; from: string }
   /** That refresh is over, whatever its outcome (a `session` or `ended` message precedes success and rejection). */

@@ -1,10 +1,11 @@
 import { sleep, type Clock } from './clock';
-import { compareLineage, type Lineage } from './lineage';
+import { compareLineage, isTimeless, SERVER_LINEAGE, type Lineage } from './lineage';
 import type { Persistence } from './persistence';
 import type { RefreshScheduler } from './refreshScheduler';
 import type { EndReason, SessionRecord } from './sessionState';
 import type { SessionStore } from './sessionStore';
-import { openTabChannel, type TabChannel, type TabMessage } from './tabChannel';
+import type { TabMessage } from './tabChannel';
+import { createTabLink } from './tabLink';
 
 // Long enough for every open tab to hear a claim (BroadcastChannel delivers within
 // milliseconds, tens of them on a loaded machine: 50 ms lost a race in 1 of 12 end-to-end
@@ -47,18 +48,14 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
   const tab = `${clock.now().toString(36)}-${options.random().toString(36).slice(2, 10)}`;
   const current = () => store.getState().session;
   // Logins whose session ended here or in another tab: nothing of theirs is adopted again.
-  const endedLogins = new Set<string>();
-  let channel: TabChannel<TUser> | null = null;
-  // The channel is open while the client is mounted, or while a refresh of an unmounted one runs.
-  let mounted = false;
-  let joined = 0;
-  // Settles once the other tabs have had time to answer this channel's hello.
-  let introduced: Promise<void> = Promise.resolve();
-  let introduce = () => {};
+  // By login id, with the login's time.
+  const endedLogins = new Map<string, number | undefined>();
+  const link = createTabLink<TUser>({ name: `authloop:${options.name}`, tab, clock, crossTab: options.crossTab, introductionMs: CLAIM_WINDOW_MS, onMessage });
+  const post = link.post;
   // The newest login this tab has held or heard of: a login here is stamped after it, so
   // "newer" is the same in every tab; and an older login, which it replaced, is never taken again.
   let newest: Lineage | null = null;
-  const olderLogin = (lineage: Lineage) => newest !== null && lineage.login !== newest.login && compareLineage(lineage, newest) < 0;
+  const olderLogin = (lineage: Lineage) => newest !== null && !isTimeless(lineage) && lineage.login !== newest.login && compareLineage(lineage, newest) < 0;
   const know = (lineage: Lineage) => {
     if (newest === null || compareLineage(lineage, newest) > 0) newest = lineage;
   };
@@ -72,38 +69,6 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
   // wall clock, which a laptop's sleep or a clock set back moves by hours.
   const claims = new Map<string, Map<string, { at: number; ticket: number; heard: number }>>();
   let heard = 0;
-
-  // Unmounted, the channel is closed; a session or an end still reaches the other tabs, through a channel opened for it.
-  const post = (message: TabMessage<TUser>) => {
-    if (channel) return channel.post(message);
-    if (!options.crossTab || (message.type !== 'session' && message.type !== 'ended')) return;
-    const once = openTabChannel<TUser>(`authloop:${options.name}`, tab, () => {}, false);
-    once?.post(message);
-    once?.close();
-  };
-
-  function connect() {
-    if (channel || !options.crossTab) return;
-    channel = openTabChannel(`authloop:${options.name}`, tab, onMessage);
-    if (!channel) return;
-    // Until the others have had time to answer its hello, a tab cannot know it is alone, nor
-    // that another holds a newer session or is refreshing this one already.
-    let timer: unknown = null;
-    introduced = new Promise<void>((resolve) => {
-      introduce = () => {
-        clock.clearTimeout(timer);
-        resolve();
-      };
-    });
-    timer = clock.setTimeout(introduce, CLAIM_WINDOW_MS);
-  }
-
-  function disconnect() {
-    if (mounted || joined > 0) return;
-    channel?.close();
-    channel = null;
-    introduce();
-  }
 
   function expectRemote(from: string, owner: string | null = null) {
     if (remote?.from === from) {
@@ -130,16 +95,25 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
     remote = null;
   }
 
-  /** Takes a session another tab made current, if its lineage allows. */
-  function adopt(session: SessionRecord<TUser>) {
+  /** Takes a session another tab made current, if its lineage allows; true when it did. */
+  function adopt(session: SessionRecord<TUser>): boolean {
     const held = current();
     const refused = endedLogins.has(session.lineage.login) || olderLogin(session.lineage) || (held && compareLineage(session.lineage, held.lineage) <= 0);
     know(session.lineage);
-    if (refused) return;
+    if (refused) return false;
     scheduler.reset();
     store.dispatch({ type: 'session', session });
     void persistence.update(newerThan(session));
+    return true;
   }
+
+  function ended(login: string, at: number | undefined) {
+    endedLogins.set(login, at);
+    if (Number.isFinite(at)) know({ login, at: at!, generation: 0 });
+  }
+
+  const isAdoptable = (session: SessionRecord<TUser>, held: SessionRecord<TUser>) =>
+    !endedLogins.has(session.lineage.login) && !olderLogin(session.lineage) && compareLineage(session.lineage, held.lineage) > 0;
 
   function onMessage(message: TabMessage<TUser>, sender: string) {
     if (!isLive()) return;
@@ -163,26 +137,27 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
         if (remote?.owner === sender) settleRemote();
         return;
       case 'session':
-        adopt(message.session);
-        break;
+        // The outcome a wait is for: a session that replaces this one. Not a stale one, nor one refused.
+        if (adopt(message.session)) settleRemote();
+        return;
       case 'hello':
         // A tab that just opened, or that lost track, hears what this one holds (it adopts only what its lineage allows).
         // And which logins ended here: a tab back from the bfcache or a frozen one must not bring them back.
         if (current()) post({ type: 'session', session: current()! });
-        for (const login of endedLogins) post({ type: 'ended', login, reason: 'other-tab' });
+        for (const [login, at] of endedLogins) post({ type: 'ended', login, at, reason: 'other-tab' });
         if (mine) post({ type: 'refreshing', from: mine });
         return;
       case 'ended':
-        endedLogins.add(message.login);
+        ended(message.login, typeof message.at == 'number' ? message.at : undefined);
         if (current()?.lineage.login === message.login) {
           store.dispatch({ type: 'ended', reason: 'other-tab' });
           void persistence.update((stored) => (stored?.lineage.login === message.login ? null : undefined));
+          settleRemote();
         }
-        break;
+        return;
       default:
         return;
     }
-    settleRemote();
   }
 
   /**
@@ -210,36 +185,16 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
   }
 
   return {
-    open() {
-      mounted = true;
-      connect();
-    },
+    open: link.mount,
     close() {
-      mounted = false;
-      disconnect();
+      link.unmount();
       settleRemote();
     },
-    /**
-     * Keeps the channel open for a refresh, mounted or not (an unmounted client's refresh
-     * must hear the others and be heard like any other); the returned function lets go.
-     */
-    join(): () => void {
-      joined += 1;
-      connect();
-      let left = false;
-      return () => {
-        if (left) return;
-        left = true;
-        joined -= 1;
-        disconnect();
-      };
-    },
-    connected: () => channel !== null,
-    /**
-     * Settles once the other tabs have had {@link CLAIM_WINDOW_MS} to answer this tab's hello
-     * (at once for a channel open longer): what they hold and whether any exists is known then.
-     */
-    introduced: () => introduced,
+    /** Keeps the channel open for a refresh, mounted or not; the returned function lets go. */
+    join: link.join,
+    connected: link.connected,
+    /** Settles once the other tabs have had {@link CLAIM_WINDOW_MS} to answer this tab's hello. */
+    introduced: link.introduced,
     loginTime: () => Math.max(clock.now(), Math.max(newest?.at ?? -Infinity, current()?.lineage.at ?? -Infinity) + 1),
     /** Tells the other tabs this session is current, and stores it unless storage holds a newer one. */
     commit(session: SessionRecord<TUser>): Promise<void> {
@@ -254,13 +209,28 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
      */
     end(lineage: Lineage | undefined, reason: EndReason): Promise<void> {
       if (!lineage) return Promise.resolve();
-      endedLogins.add(lineage.login);
-      post({ type: 'ended', login: lineage.login, reason });
+      ended(lineage.login, lineage.at);
+      post({ type: 'ended', login: lineage.login, at: lineage.at, reason });
       return persistence.update((stored) => (stored && stored.lineage.login !== lineage.login && compareLineage(stored.lineage, lineage) > 0 ? undefined : null));
     },
+    /**
+     * Mounted (again): what other tabs did while this client was not listening, as far as the
+     * storage they share tells. A newer session stored there is taken; the session this client
+     * last saw stored, gone from it, was ended by another tab (a logout it did not hear): `end`.
+     */
+    async resync(end: () => Promise<void>): Promise<void> {
+      const held = current();
+      // A server-rendered session takes another from storage only as the restore allows: the same user's.
+      if (!held || !options.crossTab || held.lineage.login === SERVER_LINEAGE.login) return;
+      const { stored, lastSeen } = await persistence.peek();
+      if (!isLive() || current() !== held) return;
+      if (stored && isAdoptable(stored, held)) {
+        scheduler.reset();
+        store.dispatch({ type: 'session', session: stored });
+      } else if (!stored && lastSeen === held.lineage.login) await end();
+    },
     /** A stored session this tab may adopt instead of refreshing: one another tab rotated, or a newer login. */
-    isAdoptable: (session: SessionRecord<TUser>, held: SessionRecord<TUser>) =>
-      !endedLogins.has(session.lineage.login) && !olderLogin(session.lineage) && compareLineage(session.lineage, held.lineage) > 0,
+    isAdoptable,
     /**
      * Says, as a heartbeat until the returned function is called, that this tab is
      * refreshing `from`: waiting tabs know it is alive, and late claims know they lost.
@@ -286,7 +256,7 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
      * the winner's session like for a locked refresh. True at once when no other tab has been heard.
      */
     async claim(from: string): Promise<boolean> {
-      if (!channel?.hasPeers()) return true;
+      if (!link.hasPeers()) return true;
       const mine = { at: clock.now(), ticket: options.random() };
       post({ type: 'claim', from, ...mine });
       await sleep(clock, CLAIM_WINDOW_MS);

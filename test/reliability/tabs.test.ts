@@ -665,6 +665,24 @@ const COUNTEREXAMPLES: Array<[behaviour: string, Invariant, TabsConfig, Step[]]>
     [new Advance(SECOND), new Login(0, 'emilys', true), new Lag(0, 1), new Login(1, 'emilys', true), new Logout(1), new ClockJump(14 * MINUTE)],
   ],
   [
+    'a tab granted the lock after another rotated, hearing late, keeps waiting for the new session through stale messages instead of giving up and signing every tab out',
+    'kept-session',
+    { tabs: 4, storage: 'shared', locks: true },
+    [new Login(0, 'emilys', true), new Advance(SECOND), new Lag(2, 1), new Close(0), new Open(0, false), new Sleep(HOUR), new Tick(1)],
+  ],
+  [
+    'an unmounted client closed while its refresh waits for the Web Lock leaves no call unsettled',
+    'sane',
+    twoTabs('shared', true),
+    [new Login(0, 'emilys', true), new Unmount(1), new Sleep(HOUR), new CloseWhileRefreshing(1, 351)],
+  ],
+  [
+    'a login in a tab that reopened after a logout is newer than the ended login in every tab, even with the clock set back',
+    'agree',
+    { tabs: 4, storage: 'per-tab', locks: false },
+    [new Login(0, 'emilys', true), new LogoutWhileRefreshing(1, 0, 100), new ClockJump(-300), new Reload(2), new Login(2, 'emilys', true)],
+  ],
+  [
     'a page closed while its refresh waits for the Web Lock leaves nothing waiting in the other tabs',
     'sane',
     twoTabs('shared', true),

@@ -8,7 +8,9 @@
  *   signal's reason; after the grant, aborting does nothing;
  * - the lock is released when the promise the callback returned settles, and `request()`
  *   settles with it;
- * - a document that goes away (closed, reloaded) loses its held locks and its requests;
+ * - a document that goes away (closed, reloaded) loses its held locks and its requests,
+ *   and asks for none afterwards;
+ * - requests are granted in parallel with the page: one aborted in the task that made it is dropped;
  * - `query()` lists held and pending requests of every tab.
  * The callback runs as a task of the tab that asked: a frozen tab is granted the lock and
  * runs its callback when it thaws (holding the lock meanwhile), as the lock manager lives
@@ -56,6 +58,8 @@ export class FakeLockManager<TOwner extends LockOwner> {
     if (options.mode === 'shared') return Promise.reject(new Error('the model has exclusive locks only'));
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
+    // A page that went away asks for nothing (its realm is gone: nobody waits on the answer).
+    if (owner.destroyed) return new Promise(() => {});
     return new Promise((resolve, reject) => {
       const request: LockRequest<TOwner> = { owner, name, callback, resolve, reject };
       const queue = this.queues.get(name) ?? [];
@@ -73,7 +77,9 @@ export class FakeLockManager<TOwner extends LockOwner> {
         },
         { once: true },
       );
-      this.grant(name);
+      // The lock manager runs in parallel: a request aborted in the task that made it is
+      // dropped even when the lock is free (web-platform-tests, "Synchronously signaled abort").
+      setImmediate(() => this.grant(name));
     });
   }
 
@@ -90,9 +96,10 @@ export class FakeLockManager<TOwner extends LockOwner> {
 
   private grant(name: string) {
     if (this.held.has(name)) return;
-    const [next, ...rest] = this.queues.get(name) ?? [];
-    if (!next) return;
+    const queue = (this.queues.get(name) ?? []).filter((request) => !request.owner.destroyed);
+    const [next, ...rest] = queue;
     this.queues.set(name, rest);
+    if (!next) return;
     this.held.set(name, next);
     this.later(next.owner, () => {
       // Released meanwhile (its page closed): the callback never runs.
