@@ -1,6 +1,7 @@
 import { setupWorker } from 'msw/browser';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthClient, type AuthClient } from '../../src/core';
+import { CLAIM_WINDOW_MS } from '../../src/core/tabSync';
 import { createAuthHandlers, createTestClock, type AuthHandlersControl, type TestClock } from '../../src/testing';
 
 // Real Chromium: a real BroadcastChannel between two clients, real Web Locks
@@ -28,7 +29,7 @@ interface Tabs {
   control: AuthHandlersControl;
 }
 
-function twoTabs(storage: 'memory' | 'localStorage' = 'memory'): Tabs {
+async function twoTabs(storage: 'memory' | 'localStorage' = 'memory'): Promise<Tabs> {
   const clock = createTestClock(Date.now());
   const { handlers, control } = createAuthHandlers({ baseUrl: '', clock, accessTokenTtl: 900 });
   worker.use(...handlers);
@@ -40,6 +41,8 @@ function twoTabs(storage: 'memory' | 'localStorage' = 'memory'): Tabs {
   // Mounted as <AuthProvider> mounts them: each listens to the other from here on.
   a.mount();
   b.mount();
+  // Tabs open a while: a refresh right after a tab's channel opens first waits for the answers to its hello.
+  await clock.advance(CLAIM_WINDOW_MS);
   return { a, b, clock, control };
 }
 
@@ -61,14 +64,14 @@ describe('two tabs in Chromium', () => {
   });
 
   it('signs the other tab in through BroadcastChannel', async () => {
-    const { a, b } = twoTabs();
+    const { a, b } = await twoTabs();
     await a.login(emily);
     await until(() => b.getSnapshot().status === 'authenticated');
     expect(tokenOf(b)).toBe(tokenOf(a));
   });
 
   it('signs the other tab out with reason other-tab', async () => {
-    const { a, b } = twoTabs();
+    const { a, b } = await twoTabs();
     await a.login(emily);
     await until(() => b.getSnapshot().status === 'authenticated');
     await a.logout();
@@ -79,7 +82,7 @@ describe('two tabs in Chromium', () => {
   it.each(['memory', 'localStorage'] as const)(
     'sends one refresh when both tabs refresh at the same instant (Web Locks, %s storage)',
     async (storage) => {
-      const { a, b, control } = twoTabs(storage);
+      const { a, b, control } = await twoTabs(storage);
       await a.login(emily);
       await until(() => b.getSnapshot().status === 'authenticated');
       await Promise.all([a.refresh(), b.refresh()]);
@@ -90,7 +93,7 @@ describe('two tabs in Chromium', () => {
   );
 
   it('ends the waiting tab with reason other-tab, without a refresh of its own, when the refresh is refused', async () => {
-    const { a, b, control } = twoTabs();
+    const { a, b, control } = await twoTabs();
     await a.login(emily);
     await until(() => b.getSnapshot().status === 'authenticated');
     control.revokeAll();
@@ -100,7 +103,7 @@ describe('two tabs in Chromium', () => {
   });
 
   it('runs an overdue refresh when the document fires visibilitychange', async () => {
-    const { a, clock, control } = twoTabs();
+    const { a, clock, control } = await twoTabs();
     await a.login(emily);
     a.subscribe(() => undefined);
     clock.jump(20 * 60_000);
