@@ -136,10 +136,15 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
         for (const byTab of claims.values()) byTab.delete(sender);
         if (remote?.owner === sender) settleRemote();
         return;
-      case 'session':
+      case 'session': {
         // The outcome a wait is for: a session that replaces this one. Not a stale one, nor one refused.
         if (adopt(message.session)) settleRemote();
+        // A tab holding a login that ended here has not heard (it was closed, or this tab was
+        // unmounted when it said hello): tell it.
+        const { login } = message.session.lineage;
+        if (endedLogins.has(login)) post({ type: 'ended', login, at: endedLogins.get(login), reason: 'other-tab' });
         return;
+      }
       case 'hello':
         // A tab that just opened, or that lost track, hears what this one holds (it adopts only what its lineage allows).
         // And which logins ended here: a tab back from the bfcache or a frozen one must not bring them back.

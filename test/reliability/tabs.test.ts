@@ -103,16 +103,18 @@ function check(world: TabsWorld, reported: Reported, unusable: string[] = []): V
   }
 
   // logout-final: no live tab, and no storage a live tab reads, holds a session a logout
-  // ended, once the logout's message has reached them.
+  // ended, once the logout's message has reached them, and wherever a tab that knows of it
+  // could have told them (not a tab reopened from its own sessionStorage while every tab
+  // that knew was closed or unmounted: nobody could).
+  const ended = (tab: Tab, family: string | null | undefined): family is string => !!family && world.loggedOut.has(family) && world.couldKnow(tab, family);
   for (const tab of world.deliveriesPending() ? [] : live) {
     const snapshot = tab.snapshot();
     const family = snapshot.status === 'authenticated' ? claimsOf(snapshot.accessToken)?.fam : undefined;
-    if (family && world.loggedOut.has(family)) add('logout-final', `tab ${tab.slot.index} shows a session a logout ended: ${tabs()}`);
+    if (ended(tab, family)) add('logout-final', `tab ${tab.slot.index} shows a session a logout ended: ${tabs()}`);
   }
-  const storages = new Set((world.deliveriesPending() ? [] : live).map((tab) => world.storageOf(tab.slot)));
-  for (const storage of storages) {
-    const family = world.storedFamily(storage);
-    if (family && world.loggedOut.has(family)) add('logout-final', `storage still holds a session a logout ended: ${tabs()}`);
+  const storages = new Map((world.deliveriesPending() ? [] : live).map((tab) => [world.storageOf(tab.slot), tab] as const));
+  for (const [storage, tab] of storages) {
+    if (ended(tab, world.storedFamily(storage))) add('logout-final', `storage still holds a session a logout ended: ${tabs()}`);
   }
 
   // spent-token: no tab sends a refresh token after the server rotated it, unless the pair
@@ -210,7 +212,7 @@ class Login extends Step {
 
 async function logout(world: TabsWorld, slot: Slot) {
   const family = world.heldFamily(slot);
-  if (family) world.loggedOut.add(family);
+  if (family) world.loggedOutIn(slot.tab!, family);
   await world.attempt(() => slot.tab!.client.logout());
 }
 
@@ -681,6 +683,12 @@ const COUNTEREXAMPLES: Array<[behaviour: string, Invariant, TabsConfig, Step[]]>
     'agree',
     { tabs: 4, storage: 'per-tab', locks: false },
     [new Login(0, 'emilys', true), new LogoutWhileRefreshing(1, 0, 100), new ClockJump(-300), new Reload(2), new Login(2, 'emilys', true)],
+  ],
+  [
+    'a tab that knows a login ended tells a tab still holding it, reopened from its sessionStorage while the first was unmounted, once mounted again',
+    'logout-final',
+    twoTabs('per-tab', false),
+    [new Login(1, 'emilys', true), new Close(0), new Logout(1), new Unmount(1), new Open(0, false), new Remount(1)],
   ],
   [
     'a page closed while its refresh waits for the Web Lock leaves nothing waiting in the other tabs',

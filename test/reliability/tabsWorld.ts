@@ -183,6 +183,8 @@ export class TabsWorld {
   /** What happened, step by step, for a failure's report (TABS_TRACE=1 prints it). */
   readonly trace: string[] = [];
   readonly duplicates: string[] = [];
+  /** Access token -> the order the server issued it in. */
+  private readonly issued = new Map<string, number>();
   /** Refresh token -> the access token of the pair its rotation issued. */
   private readonly successor = new Map<string, string>();
   /** Family -> the latest pair the server issued in it. */
@@ -193,6 +195,10 @@ export class TabsWorld {
   private revokedBefore = -Infinity;
   /** Families a user ended with a logout. */
   readonly loggedOut = new Set<string>();
+  /** By family a logout ended: the page loads that know of it (the one that logged out, those its message reached). */
+  readonly knowers = new Map<string, Set<Tab>>();
+  /** Login ids (lineages) to families, as the tabs' session messages tell. */
+  private readonly loginFamily = new Map<string, string>();
   /** Every access token any tab has held. */
   readonly seen = new Set<string>();
   /** Sessions that ended in a tab: judged by the next check. */
@@ -232,14 +238,20 @@ export class TabsWorld {
         this.real.onmessage = (event) =>
           world.deliver(tab, () => {
             if (this.closed) return;
-            const type = (event as MessageEvent<{ message?: { type?: string } } | null>).data?.message?.type;
+            const message = (event as MessageEvent<{ message?: { type?: string; login?: string } } | null>).data?.message;
+            const type = message?.type;
             if (type === 'session') tab.heardSession = true;
+            const ended = type === 'ended' && message?.login ? world.loginFamily.get(message.login) : undefined;
+            if (ended) world.knowers.get(ended)?.add(tab);
             if (process.env.TABS_TRACE) world.log(`tab ${tab.slot.index} hears ${type}`);
             this.onmessage?.(event as MessageEvent);
           });
         tab.channels.add(this);
       }
       postMessage(data: unknown) {
+        const sent = (data as { message?: { type?: string; session?: { lineage?: { login?: string }; accessToken?: string } } } | null)?.message;
+        const family = sent?.type === 'session' ? claimsOf(sent.session?.accessToken)?.fam : undefined;
+        if (family && sent?.session?.lineage?.login) world.loginFamily.set(sent.session.lineage.login, family);
         if (process.env.TABS_TRACE && !tab.mounted) world.log(`tab ${tab.slot.index}, unmounted, posts ${(data as { message?: { type?: string } } | null)?.message?.type}`);
         this.real.postMessage(data);
       }
@@ -474,7 +486,7 @@ export class TabsWorld {
       if (token) {
         // The server rotates on arrival and answers at once, so its answer tells what it had done by now.
         const rotated = this.successor.get(token);
-        record = { slot: tab.slot.index, token, step: this.step, spent: rotated !== undefined, excused: rotated !== undefined && !this.seen.has(rotated) };
+        record = { slot: tab.slot.index, token, step: this.step, spent: rotated !== undefined, excused: rotated !== undefined && !this.couldKnowRotation(tab, rotated) };
         this.refreshSends.push(record);
         // A tab that closed, or froze, mid-refresh is given up on by design (README, "Many tabs").
         const carrying = [...(this.inFlight.get(token) ?? [])].filter((other) => !other.destroyed && !other.slot.frozen);
@@ -524,6 +536,7 @@ export class TabsWorld {
     }
     if (response.status === 200 && body?.accessToken && (endpoint === 'login' || endpoint === 'refresh')) {
       if (record) this.successor.set(record.token, body.accessToken);
+      this.issued.set(body.accessToken, this.issued.size);
       const claims = claimsOf(body.refreshToken);
       // A new login replaces every earlier one in every tab.
       if (endpoint === 'login' && claims) for (const family of this.latest.keys()) this.superseded.add(family);
@@ -642,6 +655,43 @@ export class TabsWorld {
       });
     await this.settle();
     for (let waited = 0; busy() && waited < MAX_CALL_MS; waited += SECOND) await this.clock.advance(SECOND);
+  }
+
+  /**
+   * Whether `tab` could know that the refresh token it sends was rotated into the pair of
+   * `successor`: that pair, or a later one of its family, is held by a live tab that would
+   * answer it, or sits in the storage it reads. Not when it never reached any tab (its page
+   * closed mid-refresh), nor when the only tabs holding it are closed, frozen or unmounted
+   * and the sender's storage is its own (the README, "What no client can prevent").
+   */
+  couldKnowRotation(tab: Tab, successor: string): boolean {
+    if (!this.seen.has(successor)) return false;
+    const family = claimsOf(successor)?.fam;
+    const after = this.issued.get(successor) ?? Infinity;
+    const newer = (token: string | null | undefined) => !!token && claimsOf(token)?.fam === family && (this.issued.get(token) ?? -1) >= after;
+    const held = (other: Tab) => {
+      const snapshot = other.snapshot();
+      return snapshot.status === 'authenticated' && newer(snapshot.accessToken);
+    };
+    const raw = this.storageOf(tab.slot).raw.get(this.key);
+    const stored = raw ? (JSON.parse(raw) as { accessToken?: string }).accessToken : null;
+    return newer(stored) || this.liveTabs().some((other) => other !== tab && held(other));
+  }
+
+  /** A user logged out of `family` in `tab`. */
+  loggedOutIn(tab: Tab, family: string) {
+    this.loggedOut.add(family);
+    this.knowers.set(family, new Set([...(this.knowers.get(family) ?? []), tab]));
+  }
+
+  /**
+   * Whether `tab` could know that a logout ended `family`: it heard of it, or a live tab that
+   * knows could tell it (answering its hello, or the session it posts). A tab that reopened
+   * while every tab that knew was gone or unmounted cannot (the README, "What no client can prevent").
+   */
+  couldKnow(tab: Tab, family: string): boolean {
+    const knowers = this.knowers.get(family) ?? new Set<Tab>();
+    return knowers.has(tab) || this.liveTabs().some((other) => other !== tab && knowers.has(other));
   }
 
   /** The storage a slot's page reads: the shared one, or its own. */
