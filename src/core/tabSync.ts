@@ -5,6 +5,7 @@ import type { RefreshScheduler } from './refreshScheduler';
 import type { EndReason, SessionRecord } from './sessionState';
 import type { SessionStore } from './sessionStore';
 import type { TabMessage } from './tabChannel';
+import { yieldToMessages } from './refreshLock';
 import { createTabLink } from './tabLink';
 
 // Long enough for every open tab to hear a claim (BroadcastChannel delivers within
@@ -152,14 +153,17 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
         for (const [login, at] of endedLogins) post({ type: 'ended', login, at, reason: 'other-tab' });
         if (mine) post({ type: 'refreshing', from: mine });
         return;
-      case 'ended':
+      case 'ended': {
         ended(message.login, typeof message.at == 'number' ? message.at : undefined);
-        if (current()?.lineage.login === message.login) {
+        // Its login ended; or a later login, which has ended since, replaced it (this client heard neither: it was unmounted).
+        const held = current()?.lineage;
+        if (held && (held.login === message.login || olderLogin(held))) {
           store.dispatch({ type: 'ended', reason: 'other-tab' });
-          void persistence.update((stored) => (stored?.lineage.login === message.login ? null : undefined));
+          void persistence.update((stored) => (stored?.lineage.login === held.login ? null : undefined));
           settleRemote();
         }
         return;
+      }
       default:
         return;
     }
@@ -262,9 +266,16 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
      */
     async claim(from: string): Promise<boolean> {
       if (!link.hasPeers()) return true;
-      const mine = { at: clock.now(), ticket: options.random() };
-      post({ type: 'claim', from, ...mine });
-      await sleep(clock, CLAIM_WINDOW_MS);
+      let mine = { at: clock.now(), ticket: options.random() };
+      for (let tries = 0; ; tries += 1) {
+        post({ type: 'claim', from, ...mine });
+        await sleep(clock, CLAIM_WINDOW_MS);
+        // Frozen (or asleep) through the window: tabs that opened meanwhile never heard this
+        // claim and may have gone ahead. Hear what came meanwhile, and claim anew.
+        if (clock.now() - mine.at <= 1.5 * CLAIM_WINDOW_MS || tries === 2) break;
+        await yieldToMessages();
+        mine = { at: clock.now(), ticket: options.random() };
+      }
       const rivals = [...(claims.get(from)?.values() ?? [])];
       const lost = rivals.some((claim) => claim.at < mine.at || (claim.at === mine.at && claim.ticket < mine.ticket));
       if (lost) expectRemote(from);

@@ -691,6 +691,18 @@ const COUNTEREXAMPLES: Array<[behaviour: string, Invariant, TabsConfig, Step[]]>
     [new Login(1, 'emilys', true), new Close(0), new Logout(1), new Unmount(1), new Open(0, false), new Remount(1)],
   ],
   [
+    'a client unmounted through a later login and its logout signs out when it next refreshes, instead of storing the replaced login for a reload to bring back',
+    'agree',
+    { tabs: 4, storage: 'shared', locks: true },
+    [new Login(0, 'emilys', true), new Unmount(3), new Login(0, 'emilys', true), new Logout(0), new Sleep(HOUR), new GetTokens(3, 2), new Reload(0)],
+  ],
+  [
+    'without Web Locks, a tab frozen inside its claim window claims anew when it thaws, instead of refreshing beside a tab that opened meanwhile',
+    'one-refresh',
+    { tabs: 4, storage: 'per-tab', locks: false },
+    [new Login(0, 'emilys', true), new Advance(SECOND), new StartRefresh(0), new Reload(3), new Freeze(0), new LogoutWhileRefreshing(3, 1, 100)],
+  ],
+  [
     'a page closed while its refresh waits for the Web Lock leaves nothing waiting in the other tabs',
     'sane',
     twoTabs('shared', true),
