@@ -758,8 +758,8 @@ describe('model-based property test of several tabs', () => {
         ),
         {
           numRuns: RUNS,
-          // A fixed seed by default, so `npm test` is repeatable; TABS_SEED=random explores
-          // (random seeds still find rare violations: see the many-tabs issue's note).
+          // A fixed seed by default, so `npm test` is repeatable; TABS_SEED=random explores, and
+          // scripts/tabs-seeds.ts runs many seeds.
           seed: process.env.TABS_SEED === 'random' ? undefined : Number(process.env.TABS_SEED ?? DEFAULT_SEED),
           path: process.env.TABS_PATH,
           endOnFailure: !process.env.TABS_SHRINK,
