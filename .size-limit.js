@@ -4,7 +4,8 @@
 // beside the engine issue's targets (9.5 kB, and 5 kB added to an app that already uses zod's
 // classic API), which these do not meet: see the README's Size section for where the bytes go.
 // The limits hold today's size, so a change that adds bytes must make room for them, or say
-// why it needs them (the many-tab mends of session 4: +0.8 kB, the channel's lifetime, stops, resync).
+// why it needs them (the many-tab mends of session 4: +0.9 kB, the channel's lifetime, stops, resync,
+// the claim made anew after a frozen window).
 const app = (config) => ({
   ...config,
   external: ['react', 'react/*', 'react-dom', 'react-dom/*', '@tanstack/*'],
@@ -17,7 +18,7 @@ export default [
     path: 'dist/index.js',
     import: '{ AuthProvider, useLogin, useLogout, useSession, isInvalidCredentialsError }',
     gzip: true,
-    limit: '16.2 kB',
+    limit: '16.3 kB',
     modifyEsbuildConfig: app,
   },
   {
@@ -30,7 +31,7 @@ export default [
     name: 'the same app with the quick start added',
     path: 'scripts/size/zodAppWithQuickStart.js',
     gzip: true,
-    limit: '37.9 kB',
+    limit: '38 kB',
     modifyEsbuildConfig: app,
   },
 ];
