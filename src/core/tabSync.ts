@@ -109,6 +109,9 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
   }
 
   function ended(login: string, at: number | undefined) {
+    // A login of unknown time (server-rendered, or stored before lineages) is shared by every
+    // such session: its end signs out the tabs holding it now, but bars no later one.
+    if (isTimeless({ login, at: 0, generation: 0 })) return;
     endedLogins.set(login, at);
     if (Number.isFinite(at)) know({ login, at: at!, generation: 0 });
   }
@@ -266,15 +269,16 @@ export function createTabSync<TUser>(options: TabSyncOptions<TUser>) {
      */
     async claim(from: string): Promise<boolean> {
       if (!link.hasPeers()) return true;
-      let mine = { at: clock.now(), ticket: options.random() };
-      for (let tries = 0; ; tries += 1) {
+      const mine = { at: clock.now(), ticket: options.random() };
+      for (let tries = 0, posted = mine.at; ; tries += 1) {
         post({ type: 'claim', from, ...mine });
         await sleep(clock, CLAIM_WINDOW_MS);
         // Frozen (or asleep) through the window: tabs that opened meanwhile never heard this
-        // claim and may have gone ahead. Hear what came meanwhile, and claim anew.
-        if (clock.now() - mine.at <= 1.5 * CLAIM_WINDOW_MS || tries === 2) break;
+        // claim and may have gone ahead. Hear what came meanwhile, and say the same claim
+        // again (a new, later one could lose to a claim that lost to this one: nobody would refresh).
+        if (clock.now() - posted <= 1.5 * CLAIM_WINDOW_MS || tries === 2) break;
         await yieldToMessages();
-        mine = { at: clock.now(), ticket: options.random() };
+        posted = clock.now();
       }
       const rivals = [...(claims.get(from)?.values() ?? [])];
       const lost = rivals.some((claim) => claim.at < mine.at || (claim.at === mine.at && claim.ticket < mine.ticket));
