@@ -703,6 +703,12 @@ const COUNTEREXAMPLES: Array<[behaviour: string, Invariant, TabsConfig, Step[]]>
     [new Login(0, 'emilys', true), new Advance(SECOND), new StartRefresh(0), new Reload(3), new Freeze(0), new LogoutWhileRefreshing(3, 1, 100)],
   ],
   [
+    'an unmounted client that refreshes after another tab rotated hears the answers to its hello before it sends (seed 705: open)',
+    'spent-token',
+    twoTabs('per-tab', false),
+    [new Lag(1, 1), new Login(1, 'emilys', true), new Unmount(1), new Advance(SECOND), new Sleep(HOUR), new Lag(0, 1), new GetTokens(1, 2)],
+  ],
+  [
     'a page closed while its refresh waits for the Web Lock leaves nothing waiting in the other tabs',
     'sane',
     twoTabs('shared', true),
@@ -716,7 +722,9 @@ const COUNTEREXAMPLES: Array<[behaviour: string, Invariant, TabsConfig, Step[]]>
   ],
 ];
 
-const KNOWN_VIOLATIONS = new Set<string>([]);
+// Found on seed 705 at the end of session 4, not yet understood: the answers to the hello
+// reach the unmounted client only when its 150 ms window has closed (see the note).
+const KNOWN_VIOLATIONS = new Set<string>(['an unmounted client that refreshes after another tab rotated hears the answers to its hello before it sends (seed 705: open)']);
 
 async function runOnce(property: Invariant, config: TabsConfig, seed: number, steps: Iterable<fc.AsyncCommand<Model, RunContext>>) {
   const row = table.get(configName(config))!;
